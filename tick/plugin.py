@@ -1,0 +1,1 @@
+"""Placeholder until the TICKscript front-end lands."""
