@@ -39,6 +39,23 @@ class ValueType(enum.Enum):
     ANY = "any"
 
 
+class Star:
+    """The value of ``*`` in a script (``groupBy(*)``); use the :data:`STAR` singleton."""
+
+    _instance: Star | None = None
+
+    def __new__(cls) -> Star:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "STAR"
+
+
+STAR = Star()
+
+
 @dataclass(frozen=True)
 class Params:
     """The argument types of a chaining method or property.
