@@ -14,7 +14,7 @@ from ._kernel import resolve_dbrps as resolve_dbrps
 from ._lineprotocol import PRECISIONS as PRECISIONS
 from ._lineprotocol import SeriesCache as SeriesCache
 from ._lineprotocol import format_point as format_point
-from ._lineprotocol import parse as parse_lines
+from ._lineprotocol import parse_lines as parse_lines
 from ._messages import DBRP as DBRP
 from ._messages import NIL_GROUP as NIL_GROUP
 from ._messages import NO_DIMENSIONS as NO_DIMENSIONS
@@ -39,7 +39,7 @@ from ._pipeline import Pipeline as Pipeline
 from ._pipeline import PipelineNode as PipelineNode
 from ._pipeline import ScriptCompiler as ScriptCompiler
 from ._pipeline import TaskVar as TaskVar
-from ._plugins import GROUPS as PLUGIN_GROUPS
+from ._plugins import PLUGIN_GROUPS as PLUGIN_GROUPS
 from ._plugins import PluginEntry as PluginEntry
 from ._plugins import PluginRegistry as PluginRegistry
 from ._plugins import find_lock as find_lock

@@ -13,7 +13,7 @@ import trio
 
 from ._clock import Clock
 from ._errors import LineProtocolError, TaskError
-from ._lineprotocol import SeriesCache, parse
+from ._lineprotocol import SeriesCache, parse_lines
 from ._messages import DBRP, Point
 from ._pipeline import Pipeline, ScriptCompiler, TaskVar
 from ._plugins import PluginRegistry
@@ -88,7 +88,7 @@ class Kernel:
     ) -> list[LineProtocolError]:
         """Write line protocol; the good lines go in, the bad ones come back as errors."""
         text = data.decode("utf-8") if isinstance(data, bytes) else data
-        points, errors = parse(
+        points, errors = parse_lines(
             text, precision=precision, now_ns=self.clock.now_ns(), dbrp=(db, rp), cache=self.series_cache
         )
         await self.registry.write(db, rp, points)

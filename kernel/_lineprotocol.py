@@ -49,7 +49,7 @@ class SeriesCache:
         return hit
 
 
-def parse(
+def parse_lines(
     data: str,
     *,
     precision: str = "ns",

@@ -166,9 +166,7 @@ class Batch:
 
     def replace(self, **changes: Any) -> Batch:
         """A copy with some attributes changed; the point list is shared."""
-        b = Batch(
-            self.name, self.tags, self.points, self.tmax, group=self.group, dims=self.dims
-        )
+        b = Batch(self.name, self.tags, self.points, self.tmax, group=self.group, dims=self.dims)
         for key, value in changes.items():
             setattr(b, key, value)
         return b

@@ -29,7 +29,7 @@ log = logging.getLogger("leyden.plugins")
 hookimpl = pluggy.HookimplMarker("leyden")
 
 #: Entry point group -> the short kind written in the lock file.
-GROUPS = {
+PLUGIN_GROUPS = {
     "leyden.nodes": "nodes",
     "leyden.alerts": "alerts",
     "leyden.sources": "sources",
@@ -59,7 +59,7 @@ class PluginEntry:
 def installed_plugins() -> list[PluginEntry]:
     """Every leyden entry point installed in this environment, sorted."""
     found: dict[tuple[str, str], PluginEntry] = {}
-    for group, kind in GROUPS.items():
+    for group, kind in PLUGIN_GROUPS.items():
         for ep in importlib_metadata.entry_points(group=group):
             dist = ep.dist
             entry = PluginEntry(
@@ -168,7 +168,9 @@ class PluginRegistry:
             pinned = allowed.get(entry.key)
             reason = _refusal_reason(entry, pinned, lock_path)
             if reason:
-                log.warning("plugin %s (%s %s) not loaded: %s", entry.name, entry.distribution, entry.version, reason)
+                log.warning(
+                    "plugin %s (%s %s) not loaded: %s", entry.name, entry.distribution, entry.version, reason
+                )
                 registry.refused.append(Refusal(entry, reason))
                 continue
             manager.register(_import(entry), name=f"{entry.kind}:{entry.name}")
@@ -176,7 +178,12 @@ class PluginRegistry:
         installed = {e.key for e in installed_plugins()}
         for key, pinned in allowed.items():
             if key not in installed:
-                log.warning("plugin %s is locked but not installed (%s %s)", pinned.name, pinned.distribution, pinned.version)
+                log.warning(
+                    "plugin %s is locked but not installed (%s %s)",
+                    pinned.name,
+                    pinned.distribution,
+                    pinned.version,
+                )
         registry._collect(manager)
         return registry
 
@@ -220,7 +227,7 @@ def _refusal_reason(entry: PluginEntry, pinned: PluginEntry | None, lock_path: P
 
 
 def _import(entry: PluginEntry) -> Any:
-    group = next(g for g, kind in GROUPS.items() if kind == entry.kind)
+    group = next(g for g, kind in PLUGIN_GROUPS.items() if kind == entry.kind)
     for ep in importlib_metadata.entry_points(group=group, name=entry.name):
         try:
             return ep.load()

@@ -136,9 +136,11 @@ class TaskRegistry:
         targets = self._routes.get((db, rp))
         if not targets or not points:
             return
-        chunks = [points] if len(points) <= MAX_CHUNK else [
-            points[i : i + MAX_CHUNK] for i in range(0, len(points), MAX_CHUNK)
-        ]
+        chunks = (
+            [points]
+            if len(points) <= MAX_CHUNK
+            else [points[i : i + MAX_CHUNK] for i in range(0, len(points), MAX_CHUNK)]
+        )
         for chunk in chunks:
             for _task_id, send in list(targets):
                 try:

@@ -64,9 +64,7 @@ def batch_row(b: Batch) -> dict[str, Any]:
     values = []
     for p in b.points:
         fields, tags = p.fields, p.tags
-        values.append(
-            [format_time(p.time), *(fields[c] if c in fields else tags.get(c) for c in columns)]
-        )
+        values.append([format_time(p.time), *(fields[c] if c in fields else tags.get(c) for c in columns)])
     row["values"] = values
     return row
 

@@ -81,7 +81,9 @@ class Params:
         return None if self.variadic else len(self.types)
 
 
-def params(*types: ValueType | tuple[ValueType, ...], variadic: bool = False, min_args: int | None = None) -> Params:
+def params(
+    *types: ValueType | tuple[ValueType, ...], variadic: bool = False, min_args: int | None = None
+) -> Params:
     """Shorthand: ``params(V.STRING, (V.INT, V.FLOAT), variadic=True)``."""
     norm = tuple(t if isinstance(t, tuple) else (t,) for t in types)
     return Params(norm, variadic, min_args)
@@ -166,7 +168,7 @@ class HandlerConfig:
         if not calls:
             return default
         last = calls[-1]
-        return last[0] if len(last) == 1 else (True if not last else last)
+        return last[0] if len(last) == 1 else (last or True)
 
 
 @dataclass(frozen=True)

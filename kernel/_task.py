@@ -93,10 +93,7 @@ class _Segment:
 
 def _needs_own_task(node: PipelineNode, instance: Any) -> bool:
     return (
-        not node.parents
-        or len(node.parents) > 1
-        or node.spec.multi_parent
-        or isinstance(instance, AsyncNode)
+        not node.parents or len(node.parents) > 1 or node.spec.multi_parent or isinstance(instance, AsyncNode)
     )
 
 

@@ -12,8 +12,8 @@ from leyden.kernel import (
     NodeSpec,
     Pipeline,
     PipelineNode,
-    Point,
     PluginRegistry,
+    Point,
 )
 from leyden.plugins.nodes import source
 
@@ -101,9 +101,7 @@ async def test_fused_chain_and_fan_out():
 async def test_multi_parent_node_runs_in_its_own_task():
     async with trio.open_nursery() as nursery:
         kernel = await started_kernel(nursery)
-        pipeline = build(
-            ("stream", "double"), ("double", "merge"), ("stream", "merge"), ("merge", "collect")
-        )
+        pipeline = build(("stream", "double"), ("double", "merge"), ("stream", "merge"), ("merge", "collect"))
         state = await kernel.start("t", pipeline, [("db", "rp")])
         assert set(state.running.segments) == {"stream0", "merge2"}
         await kernel.write_points("db", "rp", points(3.0))
