@@ -38,14 +38,14 @@ class SeriesCache:
     name string and one tags dict (nodes never mutate them)."""
 
     def __init__(self) -> None:
-        self._series: dict[str, tuple[str, dict[str, str]]] = {}
+        self.parsed: dict[str, tuple[str, dict[str, str]]] = {}
 
     def get(self, key: str) -> tuple[str, dict[str, str]]:
-        hit = self._series.get(key)
+        hit = self.parsed.get(key)
         if hit is None:
-            if len(self._series) >= _SERIES_CACHE_LIMIT:
-                self._series.clear()
-            hit = self._series[key] = _parse_key(key)
+            if len(self.parsed) >= _SERIES_CACHE_LIMIT:
+                self.parsed.clear()
+            hit = self.parsed[key] = _parse_key(key)
         return hit
 
 
@@ -62,34 +62,50 @@ def parse_lines(
         scale = PRECISIONS[precision]
     except KeyError:
         raise ValueError(f"invalid precision {precision!r}") from None
-    series = (cache or SeriesCache()).get
+    series_cache = cache or SeriesCache()
+    known = series_cache.parsed
+    series = series_cache.get
+    simple = "\\" not in data and '"' not in data
     points: list[Point] = []
     errors: list[LineProtocolError] = []
     append = points.append
     for number, line in enumerate(data.split("\n"), 1):
-        if not line or line[0] == "#" or line.isspace():
+        if not line or line[0] == "#":
             continue
         try:
-            if "\\" in line or '"' in line:
+            if simple or ("\\" not in line and '"' not in line):
+                parts = line.split(" ")
+                if len(parts) == 3:
+                    key, fields, stamp = parts
+                else:
+                    parts = line.split()
+                    if not parts or parts[0][0] == "#":
+                        continue
+                    if len(parts) == 3:
+                        key, fields, stamp = parts
+                    elif len(parts) == 2:
+                        key, fields = parts
+                        stamp = ""
+                    else:
+                        raise ValueError("expected measurement, fields and an optional timestamp")
+                hit = known.get(key)
+                name, tags = hit if hit is not None else series(key)
+                if "," in fields:
+                    values = _parse_fields(fields)
+                else:
+                    field, sep, raw = fields.partition("=")
+                    if not sep or not field or not raw:
+                        raise ValueError(f"bad field {fields!r}")
+                    values = {field: _field_value(raw)}
+            else:
                 key, fields, stamp = _split_slow(line.strip())
                 name, tags = series(key)
                 values = _parse_fields_slow(fields)
-            else:
-                parts = line.strip().split(" ")
-                if len(parts) == 3:
-                    key, fields, stamp = parts
-                elif len(parts) == 2:
-                    key, fields = parts
-                    stamp = ""
-                else:
-                    raise ValueError("expected measurement, fields and an optional timestamp")
-                name, tags = series(key)
-                values = _parse_fields(fields)
             time = int(stamp) * scale if stamp else now_ns
         except ValueError as err:
             errors.append(LineProtocolError(f"unable to parse '{line.strip()}': {err}", number))
             continue
-        append(Point(name, tags, values, time, dbrp=dbrp))
+        append(Point(name, tags, values, time, dbrp))
     return points, errors
 
 

@@ -76,7 +76,6 @@ class Point:
         tags: Tags,
         fields: Fields,
         time: int,
-        *,
         dbrp: DBRP | None = None,
         group: GroupID = NIL_GROUP,
         dims: Dimensions = NO_DIMENSIONS,
