@@ -25,7 +25,7 @@ import tracemalloc
 import trio
 import trio.testing
 
-from leyden.kernel import Kernel, Point
+from leyden.kernel import Kernel, Point, tune_gc
 
 SCRIPT = """
 stream
@@ -190,6 +190,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args()
+    tune_gc()
     bench_throughput(args.points, args.repeat, args.profile)
     if not args.skip_memory:
         bench_memory(1_000_000)

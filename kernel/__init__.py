@@ -9,6 +9,7 @@ from ._errors import PointError as PointError
 from ._errors import TaskError as TaskError
 from ._errors import TickError as TickError
 from ._errors import TickSyntaxError as TickSyntaxError
+from ._gc import tune_gc as tune_gc
 from ._kernel import Kernel as Kernel
 from ._kernel import resolve_dbrps as resolve_dbrps
 from ._lineprotocol import PRECISIONS as PRECISIONS
