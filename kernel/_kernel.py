@@ -32,11 +32,15 @@ class Kernel:
     ) -> None:
         self.plugins = plugins if plugins is not None else PluginRegistry.load()
         self.registry = TaskRegistry(services, clock)
+        # kapacitorLoopback writes back through the same routing as every write
+        self.registry.services.setdefault("loopback", self.registry)
         self.series_cache = SeriesCache()
 
     @property
     def services(self) -> dict[str, Any]:
-        """Application services handed to every node (topics, config, ...)."""
+        """Application services handed to every node: ``loopback`` (an object with
+        ``async write(db, rp, points)``), and what the application adds (``config``,
+        ``alerts``, ...)."""
         return self.registry.services
 
     @property
