@@ -1,0 +1,28 @@
+"""What the HTTP API and the daemon share: the kernel and the services around it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from leyden.kernel import Kernel
+
+from .config import Config
+from .ingress import Ingress
+from .storage import Store
+from .tasks import TaskService
+
+#: The Kapacitor version whose API leyden speaks; clients read it from ``/ping``.
+KAPACITOR_VERSION = "1.5.0"
+
+
+@dataclass
+class Services:
+    """One running server's parts; the API reaches them as ``current_services()``."""
+
+    config: Config
+    kernel: Kernel
+    store: Store
+    tasks: TaskService
+    ingress: Ingress
+    cluster_id: str
+    server_id: str
