@@ -11,9 +11,6 @@ from .ingress import Ingress
 from .storage import Store
 from .tasks import TaskService
 
-#: The Kapacitor version whose API leyden speaks; clients read it from ``/ping``.
-KAPACITOR_VERSION = "1.5.0"
-
 
 @dataclass
 class Services:

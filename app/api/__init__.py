@@ -15,8 +15,9 @@ from quart import Response, request
 from quart_trio import QuartTrio
 from werkzeug.exceptions import HTTPException
 
+from .. import KAPACITOR_VERSION
 from ..errors import AppError
-from ..services import KAPACITOR_VERSION, Services
+from ..services import Services
 from . import config, debug, ping, tasks, templates, write
 from ._http import error_response
 

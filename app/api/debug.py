@@ -14,8 +14,8 @@ from typing import Any
 
 from quart import Blueprint, Response
 
+from .. import KAPACITOR_VERSION
 from ..dot import go_duration
-from ..services import KAPACITOR_VERSION
 from ._http import BASE, json_response, services
 
 blueprint = Blueprint("debug", __name__)
