@@ -140,9 +140,18 @@ class NodeSpec:
 class HandlerSpec:
     """An alert handler (``.log()``, ``.post()``, ...).
 
-    ``factory`` receives a :class:`HandlerConfig` and the handler's section of the
-    server configuration, and returns an object with ``async def handle(event)``.
-    ``config_section`` names that section (``[smtp]``, ``[slack]``).
+    Every handler is built from *options*, the mapping a Kapacitor topic handler
+    spec carries (``{"kind": "log", "options": {"path": "/tmp/a.log"}}``). A script's
+    ``.log('/tmp/a.log').mode(0644)`` becomes options first (:meth:`options_from_script`):
+    positional arguments are named by ``arg_names`` (a variadic last one collects a
+    list) and each property by its kebab-case name (``captureResponse`` ->
+    ``capture-response``), unless ``script_options`` maps them itself. So there is one
+    way in, :meth:`build`, for scripts and for the topic handler API alike.
+
+    ``factory(options, section)`` gets the options and the handler's section of the
+    server configuration (``config_section``: a table, a list of tables for
+    ``[[httppost]]``-style sections, or None) and returns an object with
+    ``async def handle(event)``; it raises ``ValueError`` for bad options.
     """
 
     name: str
@@ -150,17 +159,55 @@ class HandlerSpec:
     args: Params = NO_PARAMS
     properties: Mapping[str, PropertySpec] = field(default_factory=dict)
     config_section: str | None = None
+    arg_names: tuple[str, ...] = ()
+    script_options: Callable[[HandlerConfig], dict[str, Any]] | None = None
     doc: str = ""
+
+    def options_from_script(self, config: HandlerConfig) -> dict[str, Any]:
+        """The options equivalent to a handler written in a script."""
+        if self.script_options is not None:
+            return self.script_options(config)
+        options: dict[str, Any] = {}
+        names = self.arg_names
+        for i, value in enumerate(config.args):
+            if self.args.variadic and names and i >= len(names) - 1:
+                options.setdefault(names[-1], []).append(value)
+            elif i < len(names):
+                options[names[i]] = value
+        for prop, calls in config.properties.items():
+            key = _kebab(prop)
+            spec = self.properties.get(prop)
+            if spec is not None and spec.repeatable:
+                options[key] = [c[0] if len(c) == 1 else list(c) for c in calls]
+            elif calls:
+                last = calls[-1]
+                options[key] = True if not last else (last[0] if len(last) == 1 else list(last))
+        return options
+
+    def build(self, options: Mapping[str, Any], config: Mapping[str, Any] | None = None) -> Any:
+        """A handler from ``options``, with its section of ``config`` (all sections)."""
+        section = config.get(self.config_section) if config and self.config_section else None
+        return self.factory(dict(options), section)
+
+
+def _kebab(name: str) -> str:
+    return "".join("-" + c.lower() if c.isupper() else c for c in name)
 
 
 @dataclass(frozen=True)
 class HandlerConfig:
-    """A handler as written in a script: its arguments and property calls."""
+    """A handler as written in a script: its arguments and property calls.
+
+    The TICKscript builder sets ``spec`` to the handler's :class:`HandlerSpec` (it
+    looks it up to check the properties anyway), so the alert node can build the
+    handler without a registry of its own.
+    """
 
     name: str
     args: tuple[Any, ...]
     properties: Mapping[str, list[tuple[Any, ...]]]
     pos: tuple[int, int] = (0, 0)
+    spec: HandlerSpec | None = field(default=None, compare=False, repr=False)
 
     def prop(self, name: str, default: Any = None) -> Any:
         """The last value given to a single-argument property."""
