@@ -109,7 +109,11 @@ class Store:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         store = cls(conn)
-        store._migrate()
+        try:
+            store._migrate()
+        except BaseException:
+            conn.close()
+            raise
         return store
 
     def close(self) -> None:
