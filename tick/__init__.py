@@ -1,0 +1,20 @@
+"""TICKscript, Kapacitor's pipeline language: grammar, syntax tree, pipeline builder,
+formatter and lambda compiler.
+
+::
+
+    from leyden.tick import compile, format
+
+    pipeline = compile("stream|from().measurement('cpu')|httpOut('out')", plugins)
+    print(format("stream|from().measurement('cpu')"))
+"""
+
+from .builder import HandlerContext as HandlerContext
+from .builder import Macro as Macro
+from .builder import compile as compile
+from .builder import declared_vars as declared_vars
+from .fmt import format as format
+from .fmt import format_expression as format_expression
+from .parser import parse as parse
+from .parser import parse_lambda as parse_lambda
+from .plugin import TickCompiler as TickCompiler

@@ -1,14 +1,15 @@
 """The TICKscript syntax tree: frozen dataclasses, built by the parser, read by the
 checker, the pipeline builder, the lambda compiler and the formatter.
 
-Every node carries ``pos``, the 1-based ``(line, column)`` of its first character,
-so every error can point at what the user wrote.
+Every node carries ``pos``, the 1-based ``(line, column)`` of its first character
+(for a :class:`Chain` link, of its operator), so every error can point at what the
+user wrote. The few layout facts Kapacitor's formatter needs (octal literals,
+multi-line argument lists and operands, where each comment is attached) are kept too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 Pos = tuple[int, int]
 
@@ -27,8 +28,11 @@ class StringLit:
 
 @dataclass(frozen=True)
 class IntLit:
+    """An integer; ``octal`` for a literal with a leading zero (``0644``), as in Go."""
+
     value: int
     pos: Pos
+    octal: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,7 @@ class Call:
     func: str
     args: tuple[Expr, ...]
     pos: Pos
+    multiline: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,12 +113,18 @@ class Unary:
 
 @dataclass(frozen=True)
 class Binary:
-    """``left op right``; ``op`` is one of ``+ - * / % == != < <= > >= =~ !~ AND OR``."""
+    """``left op right``; ``op`` is one of ``+ - * / % == != < <= > >= =~ !~ AND OR``.
+
+    ``op_pos`` is where the operator is; ``multiline`` records a line break between
+    the operands, which the formatter keeps.
+    """
 
     op: str
     left: Expr
     right: Expr
     pos: Pos
+    op_pos: Pos = (0, 0)
+    multiline: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,7 +159,9 @@ class Chain:
     """``left | name(args)``, ``left . name(args)`` or ``left @ name(args)``.
 
     ``op`` is ``"|"`` (new node), ``"."`` (property or handler) or ``"@"`` (UDF).
-    ``has_parens`` is False for a bare ``.name`` property.
+    ``pos`` is the operator's position and ``name_pos`` the name's.
+    ``has_parens`` is False for a bare ``.name`` property; ``multiline`` records
+    arguments written over several lines.
     """
 
     left: Expr
@@ -157,14 +170,24 @@ class Chain:
     args: tuple[Expr, ...]
     pos: Pos
     has_parens: bool = True
+    name_pos: Pos = (0, 0)
+    multiline: bool = False
 
 
 @dataclass(frozen=True)
 class Comment:
-    """``// text``, kept for the formatter."""
+    """A block of ``// text`` lines, kept for the formatter.
+
+    As in Kapacitor, a comment belongs to the token that follows it: ``anchor`` is
+    that token's position (None at the end of the script). ``lines`` holds each
+    line without its ``//`` (and one space); a blank line between two comments is
+    the entry ``"\\n"``. ``text`` is the lines joined, the description of a ``var``.
+    """
 
     text: str
     pos: Pos
+    lines: tuple[str, ...] = ()
+    anchor: Pos | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +198,7 @@ class VarDecl:
     value: Expr | None
     pos: Pos
     type_name: str | None = None
+    name_pos: Pos = (0, 0)
 
 
 @dataclass(frozen=True)
@@ -198,22 +222,22 @@ class Program:
     comments: tuple[Comment, ...] = ()
 
 
-Expr = Union[
-    StringLit,
-    IntLit,
-    FloatLit,
-    BoolLit,
-    DurationLit,
-    RegexLit,
-    StarLit,
-    Ident,
-    FieldRef,
-    Call,
-    Unary,
-    Binary,
-    Paren,
-    Lambda,
-    ListLit,
-    Chain,
-]
-Statement = Union[VarDecl, Dbrp, ExprStmt]
+Expr = (
+    StringLit
+    | IntLit
+    | FloatLit
+    | BoolLit
+    | DurationLit
+    | RegexLit
+    | StarLit
+    | Ident
+    | FieldRef
+    | Call
+    | Unary
+    | Binary
+    | Paren
+    | Lambda
+    | ListLit
+    | Chain
+)
+Statement = VarDecl | Dbrp | ExprStmt
