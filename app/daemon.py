@@ -73,13 +73,20 @@ def run(args: argparse.Namespace) -> int:
     pidfile = Path(args.pidfile) if args.pidfile else None
     try:
         trio.run(serve, config, pidfile)
-    except LeydenError as err:
-        log.error("%s", err)
-        return 1
-    except OSError as err:
-        log.error("cannot start: %s", err)
-        return 1
+    except Exception as group:
+        err = _unwrap(group)
+        if isinstance(err, LeydenError | OSError):
+            log.error("cannot start: %s", err)
+            return 1
+        raise
     return 0
+
+
+def _unwrap(err: BaseException) -> BaseException:
+    """The one error inside nested single-error groups (trio wraps errors of tasks)."""
+    while isinstance(err, BaseExceptionGroup) and len(err.exceptions) == 1:
+        err = err.exceptions[0]
+    return err
 
 
 def effective_config(args: argparse.Namespace) -> Config:
@@ -117,6 +124,8 @@ async def serve(config: Config, pidfile: Path | None = None) -> None:
             tune_gc()
             if pidfile is not None:
                 pidfile.write_text(f"{os.getpid()}\n")
+            data_dir = Path(config.data_dir).resolve()
+            log.info("listening on %s (data in %s)", " ".join(server.urls), data_dir)
             try:
                 async for signum in signals:
                     log.info("%s received, shutting down", signal.Signals(signum).name)

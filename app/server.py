@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import logging
 import uuid
-from pathlib import Path
 
 import hypercorn.trio
 import trio
@@ -74,7 +73,6 @@ class Server:
                     server_id=_identity(store, "server_id"),
                 )
                 self.urls = await nursery.start(self._serve_http, nursery.cancel_scope)
-                log.info("listening on %s, data in %s", " ".join(self.urls), Path(config.data_dir).resolve())
                 task_status.started(self)
         finally:
             store.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -92,7 +93,7 @@ def start_daemon(data_dir: Path, *extra: str, env: dict[str, str] | None = None)
     seen = []
     for line in proc.stderr:
         seen.append(line)
-        match = re.search(r"listening on (http://\S+)", line)
+        match = re.search(r"listening on (http://[^\s,()]+)", line)
         if match:
             return Daemon(proc, match.group(1), data_dir)
     proc.wait(timeout=20)
@@ -100,9 +101,29 @@ def start_daemon(data_dir: Path, *extra: str, env: dict[str, str] | None = None)
 
 
 @pytest.fixture
-def daemon(tmp_path: Path) -> Iterator[Daemon]:
-    d = start_daemon(tmp_path / "data")
-    try:
-        yield d
-    finally:
+def launch_daemon(tmp_path: Path) -> Iterator[Callable[..., Daemon]]:
+    """``launch_daemon(*flags, env=...)``: a leydend on tmp_path's data dir, terminated at the end."""
+    started: list[Daemon] = []
+
+    def launch(*extra: str, env: dict[str, str] | None = None) -> Daemon:
+        d = start_daemon(tmp_path / "data", *extra, env=env)
+        started.append(d)
+        return d
+
+    yield launch
+    for d in started:
         d.terminate()
+
+
+@pytest.fixture
+def daemon(launch_daemon: Callable[..., Daemon]) -> Daemon:
+    return launch_daemon()
+
+
+@pytest.fixture
+def unused_url() -> str:
+    """A loopback URL where nothing listens (the port was free a moment ago)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
