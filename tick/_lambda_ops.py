@@ -19,7 +19,7 @@ from typing import Any
 
 from leyden.kernel import PointError
 
-from ._lambda_types import PY_TYPES, Duration, LType, Time, type_name
+from ._lambda_types import PY_TYPES, Duration, LType, Time, type_name, type_of
 
 INT, FLT, STR, BOOL, DUR, RGX = LType.INT, LType.FLOAT, LType.STRING, LType.BOOL, LType.DURATION, LType.REGEX
 
@@ -143,7 +143,9 @@ def _exact(op: str) -> Callable[[Any, Any], Any]:
     def apply(left: Any, right: Any) -> Any:
         impl = impls.get((type(left), type(right)))
         if impl is None:
-            raise PointError(mismatch(op, type_name(left), type_name(right)))
+            raise PointError(
+                mismatch(op, type_of(left) or type_name(left), type_of(right) or type_name(right))
+            )
         return impl(left, right)
 
     apply.__name__ = f"exact_{op}"

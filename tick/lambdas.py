@@ -436,7 +436,7 @@ def _text(node: Any) -> str:
     if isinstance(node, ast.BoolLit):
         return "TRUE" if node.value else "FALSE"
     if isinstance(node, ast.IntLit):
-        return str(node.value)
+        return f"0{node.value:o}" if getattr(node, "octal", False) else str(node.value)
     if isinstance(node, ast.FloatLit):
         return format_float(node.value, point=True)
     if isinstance(node, ast.DurationLit):
