@@ -1,8 +1,86 @@
-"""Placeholder until the node family lands."""
+"""``|sample(n)`` or ``|sample(duration)``: thins out a stream.
 
-from leyden.kernel import hookimpl
+With a count, the first of every ``n`` points of each group is kept; with a duration,
+the points whose time is a multiple of it::
+
+    stream
+        |from()
+            .measurement('cpu')
+        |sample(10)
+
+Batches pass unchanged: Kapacitor 1.5 does not sample batch data.
+"""
+
+from __future__ import annotations
+
+from leyden.kernel import (
+    Batch,
+    GroupedNode,
+    GroupID,
+    Message,
+    NodeContext,
+    NodeSpec,
+    Point,
+    Receiver,
+    hookimpl,
+    params,
+)
+from leyden.kernel import ValueType as V
+
+from ._gotime import truncate
+
+
+class SampleNode(GroupedNode):
+    """Keeps every n-th point per group, or the points on a time grid."""
+
+    def __init__(self, ctx: NodeContext) -> None:
+        super().__init__()
+        (rate,) = ctx.args
+        # The script builder hands durations over as an int subclass; a plain int is a count.
+        self.every = rate if type(rate) is int else 0
+        self.duration = 0 if type(rate) is int else int(rate)
+        if self.every <= 0 and self.duration <= 0:
+            raise ValueError("sample needs a positive count or duration")
+
+    def new_receiver(self, group: GroupID, first: Message) -> Receiver:
+        if self.duration:
+            return _DurationSample(self.duration)
+        return _CountSample(self.every)
+
+
+class _CountSample(Receiver):
+    def __init__(self, every: int) -> None:
+        self.every = every
+        self.count = 0
+
+    def point(self, p: Point) -> Point | None:
+        keep = self.count % self.every == 0
+        self.count += 1
+        return p if keep else None
+
+    def batch(self, b: Batch) -> Batch:
+        return b
+
+
+class _DurationSample(Receiver):
+    def __init__(self, duration: int) -> None:
+        self.duration = duration
+
+    def point(self, p: Point) -> Point | None:
+        return p if truncate(p.time, self.duration) == p.time else None
+
+    def batch(self, b: Batch) -> Batch:
+        return b
 
 
 @hookimpl
-def leyden_node_specs():
-    return []
+def leyden_node_specs() -> list[NodeSpec]:
+    return [
+        NodeSpec(
+            name="sample",
+            kind="sample",
+            factory=SampleNode,
+            args=params((V.INT, V.DURATION)),
+            doc=__doc__ or "",
+        )
+    ]
