@@ -31,6 +31,7 @@ from typing import Any
 from leyden.kernel import FunctionSpec, Point, PointError, TickError, ValueType
 
 from . import ast
+from ._goregex import translate
 from ._lambda_ops import BINARY, LOGICAL, MATH, RUNTIME, mismatch
 from ._lambda_types import PY_TYPES, Duration, LType, signature_of
 
@@ -402,9 +403,9 @@ def _entry(op: str, known: LType, other: LType, static_left: bool) -> tuple[LTyp
 
 
 def compile_regex(pattern: str, pos: tuple[int, int] = (0, 0)) -> re.Pattern[str]:
-    """A Go (RE2) regular expression as a Python pattern; ``\\z`` is Python's ``\\Z``."""
+    """A Go (RE2) regular expression as a compiled Python pattern."""
     try:
-        return re.compile(re.sub(r"(?<!\\)((?:\\\\)*)\\z", r"\1\\Z", pattern))
+        return re.compile(translate(pattern))
     except re.error as err:
         raise TickError(f"invalid regex /{pattern}/: {err}", *pos) from None
 

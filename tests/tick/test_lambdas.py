@@ -440,3 +440,27 @@ def test_text_is_kapacitors_formatting(text):
 def test_text_normalises_numbers():
     assert compiled("10.50 + 1.0").text == "10.5 + 1.0"
     assert compiled("010 + 1").text == "010 + 1"
+
+
+# -- Go regular expressions ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("regex", "value", "expected"),
+    [
+        ("^[[:digit:]]+\\z", "123", True),
+        ("^[[:digit:]]+\\z", "123\n", False),
+        ("^[[:alpha:][:space:]]+$", "ab cd", True),
+        ("a\\Q.*\\E", "a.*", True),
+        ("a\\Q.*\\E", "abc", False),
+        ("[]a]", "]", True),
+        ("^web\\/[0-9]", "web/1", True),
+    ],
+)
+def test_go_regex_syntax(regex, value, expected):
+    assert evaluate(f'"v" =~ /{regex}/', pt({"v": value})) is expected
+
+
+def test_invalid_regex_is_a_compile_error():
+    with pytest.raises(TickError, match="invalid regex"):
+        compiled('"v" =~ /(unclosed/')
