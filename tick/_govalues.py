@@ -23,7 +23,7 @@ import datetime as _dt
 import math
 import re
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
@@ -46,10 +46,29 @@ class NoValue:
 NO_VALUE = NoValue()
 
 
-class StringMap(dict):  # type: ignore[type-arg]
-    """A Go ``map[string]string`` (tags): indexing a missing key yields ``""``."""
+class StringMap(Mapping[str, str]):
+    """A Go ``map[string]string`` (tags): indexing a missing key yields ``""``.
 
-    __slots__ = ()
+    It wraps the dict without copying it, so handing a point's tags to a template
+    costs nothing.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, str] | None = None, **kw: str) -> None:
+        self._items: Mapping[str, str] = items if items is not None and not kw else {**(items or {}), **kw}
+
+    def __getitem__(self, key: str) -> str:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"StringMap({dict(self._items)!r})"
 
 
 class GoStruct:

@@ -1,0 +1,148 @@
+"""Delivering alert events to a handler off the pipeline's hot path.
+
+A :class:`HandlerQueue` sits in front of one handler: the alert node (or a topic)
+offers it events without ever waiting, and a worker task hands them to the handler
+one by one, with a timeout and retries. A slow or dead handler fills its own queue
+and loses events (counted and logged, at most every few seconds); it never slows
+the pipeline or the other handlers.
+
+Usage, inside a nursery::
+
+    queue = HandlerQueue(handler, "task cpu, node alert2, .post()")
+    nursery.start_soon(queue.run)
+    queue.offer(event)      # never blocks
+    queue.close()           # the worker delivers what is queued, then returns
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import trio
+
+from ._common import NS, DeliveryPolicy, HandlerRefused
+from ._event import AlertEvent
+
+log = logging.getLogger("leyden.alerts")
+
+#: Seconds between two log lines about the same kind of trouble on one queue.
+LOG_INTERVAL = 10.0
+
+
+@dataclass
+class DeliveryStats:
+    """Plain counters of one handler queue."""
+
+    delivered: int = 0
+    failed: int = 0
+    retried: int = 0
+    refused: int = 0
+    dropped: int = 0
+
+
+class _RateLimitedLog:
+    """Logs the first occurrence, then at most once per interval with a count."""
+
+    def __init__(self, interval: float = LOG_INTERVAL) -> None:
+        self.interval = interval
+        self.last = float("-inf")
+        self.suppressed = 0
+
+    def __call__(self, level: int, message: str, *args: Any) -> None:
+        now = trio.current_time()
+        if now - self.last < self.interval:
+            self.suppressed += 1
+            return
+        if self.suppressed:
+            message += f" ({self.suppressed} similar messages suppressed)"
+        self.last = now
+        self.suppressed = 0
+        log.log(level, message, *args)
+
+
+class HandlerQueue:
+    """A bounded queue of events for one handler and the worker that drains it."""
+
+    def __init__(self, handler: Any, label: str, policy: DeliveryPolicy | None = None) -> None:
+        self.handler = handler
+        self.label = label
+        self.policy = policy or getattr(handler, "policy", None) or DeliveryPolicy()
+        self._send, self._receive = trio.open_memory_channel[AlertEvent](self.policy.queue_size)
+        self.stats = DeliveryStats()
+        self._log_drop = _RateLimitedLog()
+        self._log_failure = _RateLimitedLog()
+
+    def offer(self, event: AlertEvent) -> bool:
+        """Queue ``event`` without waiting; False (and counted) if the queue is full."""
+        try:
+            self._send.send_nowait(event)
+        except trio.WouldBlock:
+            self.stats.dropped += 1
+            self._log_drop(
+                logging.WARNING,
+                "%s: handler queue full (%d events), dropped alert %r",
+                self.label,
+                self.policy.queue_size,
+                event.id,
+            )
+            return False
+        except trio.ClosedResourceError:
+            self.stats.dropped += 1
+            return False
+        return True
+
+    def close(self) -> None:
+        """No more events; the worker finishes the queued ones and returns."""
+        self._send.close()
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        task_status.started()
+        async with self._receive:
+            async for event in self._receive:
+                await self._deliver(event)
+
+    async def _deliver(self, event: AlertEvent) -> None:
+        policy = self.policy
+        delay = policy.retry_interval_ns
+        attempts = policy.retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                with trio.fail_after(policy.timeout_ns / NS):
+                    await self.handler.handle(event)
+            except HandlerRefused as err:
+                self.stats.refused += 1
+                self._log_failure(logging.WARNING, "%s: refused alert %r: %s", self.label, event.id, err)
+                return
+            except trio.TooSlowError:
+                problem = f"no answer within {policy.timeout_ns / NS:g}s"
+            except Exception as err:
+                problem = str(err) or type(err).__name__
+            else:
+                self.stats.delivered += 1
+                return
+            if attempt == attempts:
+                break
+            self.stats.retried += 1
+            self._log_failure(
+                logging.WARNING,
+                "%s: failed to handle alert %r (attempt %d of %d, retrying in %gs): %s",
+                self.label,
+                event.id,
+                attempt,
+                attempts,
+                delay / NS,
+                problem,
+            )
+            await trio.sleep(delay / NS)
+            delay *= 2
+        self.stats.failed += 1
+        self._log_failure(
+            logging.ERROR,
+            "%s: gave up on alert %r after %d attempts: %s",
+            self.label,
+            event.id,
+            attempts,
+            problem,
+        )

@@ -1,0 +1,97 @@
+"""An alert's state for one group: level history, flapping, state changes, durations.
+
+This is Kapacitor's bookkeeping, rule for rule, because users tune their alerts
+against it: the level history is a ring of ``history`` entries (at least 2), a
+change is a level different from the previous entry, flapping is a weighted
+percentage of changes across the ring (the newest changes weigh most), and an
+alert's duration runs from the first event after an OK to the latest event.
+"""
+
+from __future__ import annotations
+
+from leyden.plugins.alerts._event import Level
+
+#: The newest state change weighs ``WEIGHT_DIFF`` times the oldest one...
+WEIGHT_DIFF = 1.5
+#: ...and at most ``MAX_WEIGHT``.
+MAX_WEIGHT = 1.2
+
+
+class AlertState:
+    """Level history and timing of one group of an alert node."""
+
+    __slots__ = (
+        "changed",
+        "expired",
+        "first_triggered",
+        "flap_high",
+        "flap_low",
+        "flapping",
+        "history",
+        "idx",
+        "last_triggered",
+        "max_interval",
+    )
+
+    def __init__(
+        self,
+        history: int,
+        *,
+        flapping: tuple[float, float] | None = None,
+        max_interval: int = 0,
+    ) -> None:
+        self.history = [Level.OK] * max(history, 2)
+        self.idx = 0
+        self.flap_low, self.flap_high = flapping if flapping is not None else (-1.0, -1.0)
+        self.flapping = False
+        self.changed = False
+        self.expired = False
+        self.first_triggered = 0
+        self.last_triggered = 0
+        self.max_interval = max_interval
+
+    @property
+    def level(self) -> Level:
+        """The latest level recorded."""
+        return self.history[self.idx]
+
+    def add_event(self, time: int, level: Level) -> None:
+        """Record the level of a new point or batch."""
+        history = self.history
+        self.changed = history[self.idx] != level
+        self.idx = (self.idx + 1) % len(history)
+        history[self.idx] = level
+        if self.flap_high >= 0:
+            change = self.percent_change()
+            if self.flapping and change < self.flap_low:
+                self.flapping = False
+            elif not self.flapping and change > self.flap_high:
+                self.flapping = True
+        self.expired = (
+            not self.changed and self.max_interval != 0 and time - self.last_triggered >= self.max_interval
+        )
+
+    def triggered(self, time: int) -> None:
+        """Record that an event was sent at ``time``; the first after an OK starts the clock."""
+        self.last_triggered = time
+        if self.history[self.idx - 1] == Level.OK:
+            self.first_triggered = time
+
+    def duration(self) -> int:
+        """Nanoseconds from the first event of the current alert to the latest."""
+        return self.last_triggered - self.first_triggered
+
+    def percent_change(self) -> float:
+        """The weighted share of level changes across the history ring."""
+        history = self.history
+        size = len(history)
+        changes = 0.0
+        weight = MAX_WEIGHT / WEIGHT_DIFF
+        step = (MAX_WEIGHT - weight) / (size - 1)
+        for i in range(size - 1):
+            current = (i + self.idx) % size
+            previous = current - 1 if current else size - 1
+            if history[current] != history[previous]:
+                changes += weight
+            weight += step
+        return changes / (size - 1)

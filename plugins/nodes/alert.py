@@ -1,0 +1,555 @@
+"""The ``|alert()`` node: levels per group, alert events, and their handlers.
+
+::
+
+    stream
+        |from()
+            .measurement('cpu')
+            .groupBy('host')
+        |alert()
+            .info(lambda: "usage_idle" < 40)
+            .warn(lambda: "usage_idle" < 20)
+            .crit(lambda: "usage_idle" < 10)
+            .critReset(lambda: "usage_idle" > 15)
+            .id('cpu/{{ index .Tags "host" }}')
+            .message('{{ .ID }} is {{ .Level }}: {{ index .Fields "usage_idle" | printf "%.1f" }}')
+            .stateChangesOnly(10m)
+            .log('/var/log/cpu_alerts.log')
+            .post('https://hooks.example.com/alerts')
+        |httpOut('alerts')
+
+Every point (or batch) gets a level: the most severe of ``.crit``, ``.warn``,
+``.info`` whose lambda is true, kept up by a ``...Reset`` lambda that is false, or
+OK. An event goes out for every non-OK level and for the OK that ends an alert
+(a recovery), thinned out by ``.stateChangesOnly()``, ``.flapping()`` and
+``.noRecoveries()``. Each event is published to the ``alerts`` service (topics) and
+queued for the node's own handlers, which run in tasks of their own: a slow or dead
+handler loses its own events (counted) and never stalls the pipeline. The point or
+batch behind each event is passed on, with ``.levelTag()``, ``.idField()``... added.
+
+On a batch edge there is one event per batch: its level is the highest any point
+reaches (the lowest with ``.all()``), its time and fields those of the first point at
+that level, except that OK events and ``.all()`` events take the batch's time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from time import perf_counter_ns
+from typing import Any
+
+import trio
+
+from leyden.kernel import (
+    AsyncNode,
+    Batch,
+    DeleteGroup,
+    EdgeType,
+    Emit,
+    Forward,
+    GroupedNode,
+    HandlerConfig,
+    Lambda,
+    Message,
+    NodeContext,
+    NodeSpec,
+    Point,
+    PointError,
+    PropertySpec,
+    Receiver,
+    TaskError,
+    TickError,
+    ValueType,
+    batch_row,
+    hookimpl,
+    params,
+    point_row,
+    result,
+)
+from leyden.plugins.alerts._delivery import HandlerQueue
+from leyden.plugins.alerts._event import AlertEvent, Level
+from leyden.plugins.alerts._inhibit import DEFAULT_INHIBITORS, Inhibitor, Inhibitors
+from leyden.tick.gotemplate import TemplateParseError
+
+from ._alert_render import DEFAULT_DETAILS, DEFAULT_ID, DEFAULT_MESSAGE, AlertTemplates, server_info
+from ._alert_state import AlertState
+
+log = logging.getLogger("leyden.alert")
+
+#: Kapacitor's default ``.history()``.
+DEFAULT_HISTORY = 21
+#: Evaluation errors logged per node before it goes quiet about them.
+MAX_LOGGED_ERRORS = 10
+
+_LEVEL_PROPS = {Level.INFO: "info", Level.WARNING: "warn", Level.CRITICAL: "crit"}
+
+Evaluator = Callable[[Point], Any]
+
+
+@dataclass
+class AlertCounts:
+    """Kapacitor's alert node statistics."""
+
+    alerts_triggered: int = 0
+    oks_triggered: int = 0
+    infos_triggered: int = 0
+    warns_triggered: int = 0
+    crits_triggered: int = 0
+    events_dropped: int = 0
+
+
+class AlertNode(AsyncNode):
+    """See the module docstring; one per ``|alert()`` (and per ``|deadman()``)."""
+
+    def __init__(self, ctx: NodeContext) -> None:
+        self.task_id = ctx.task_id
+        self.name = ctx.name
+        self.label = f"task {ctx.task_id}, {ctx.name}"
+        self.quiet = ctx.flag("quiet")
+        self.levels: dict[Level, Lambda] = {}
+        self.resets: dict[Level, Lambda] = {}
+        for level, prop in _LEVEL_PROPS.items():
+            if ctx.properties.get(prop):
+                self.levels[level] = ctx.prop(prop)
+            if ctx.properties.get(prop + "Reset"):
+                self.resets[level] = ctx.prop(prop + "Reset")
+        self.id_tag: str = ctx.prop("idTag", "")
+        self.id_field: str = ctx.prop("idField", "")
+        self.level_tag: str = ctx.prop("levelTag", "")
+        self.level_field: str = ctx.prop("levelField", "")
+        self.message_field: str = ctx.prop("messageField", "")
+        self.duration_field: str = ctx.prop("durationField", "")
+        self.all = ctx.flag("all")
+        self.no_recoveries = ctx.flag("noRecoveries")
+        self.category: str = ctx.prop("category", "")
+        self.topic: str = ctx.prop("topic", "")
+        self.history = max(int(ctx.prop("history", DEFAULT_HISTORY)), 2)
+        self.augments = any(
+            (
+                self.id_tag,
+                self.id_field,
+                self.level_tag,
+                self.level_field,
+                self.message_field,
+                self.duration_field,
+            )
+        )
+        self.state_changes_only, self.max_interval = _state_changes_only(ctx)
+        self.flapping = _flapping(ctx)
+        self.inhibit = [(c[0], tuple(c[1:])) for c in ctx.calls("inhibit")]
+        try:
+            self.templates = AlertTemplates(
+                ctx.task_id,
+                server_info(ctx.service("server_info")),
+                ctx.prop("id", DEFAULT_ID),
+                ctx.prop("message", DEFAULT_MESSAGE),
+                ctx.prop("details", DEFAULT_DETAILS),
+            )
+        except TemplateParseError as err:
+            raise TickError(f"{ctx.name}: {err}") from err
+        self.alerts = ctx.service("alerts")
+        self.inhibitors: Inhibitors = getattr(self.alerts, "inhibitors", None) or DEFAULT_INHIBITORS
+        self.queues = [
+            HandlerQueue(_build_handler(cfg, ctx), f"{self.label}, .{cfg.name}()") for cfg in ctx.handlers
+        ]
+        # Kapacitor's anonymous topic: the node's own handlers hang on it
+        self.anon_topic = f"main:{ctx.task_id}:{ctx.name}" if self.queues else ""
+        self.previous: dict[str, Level] = {}
+        self.counts = AlertCounts()
+        self.groups = _AlertGroups(self)
+        self._owned_inhibitors: list[Inhibitor] = []
+        self._logged_errors = 0
+        self._logged_publish = False
+
+    # -- running ----------------------------------------------------------------------
+
+    async def run(self, inbox: Any, emit: Emit) -> None:
+        groups = self.groups
+        groups.stats = self.stats
+        stats = self.stats
+        try:
+            async with trio.open_nursery() as nursery:
+                for queue in self.queues:
+                    nursery.start_soon(queue.run)
+                async for _port, chunk in inbox:
+                    start = perf_counter_ns()
+                    out = groups.process(chunk)
+                    stats.exec_ns += perf_counter_ns() - start
+                    if out:
+                        await emit(out)
+                for queue in self.queues:
+                    queue.close()
+        finally:
+            for inhibitor in self._owned_inhibitors:
+                self.inhibitors.remove(inhibitor)
+            self._owned_inhibitors.clear()
+
+    def cardinality(self) -> int:
+        return len(self.groups.groups)
+
+    def statistics(self) -> dict[str, int]:
+        """Kapacitor's per-node alert counters (``alerts_triggered``, ...)."""
+        counts = {f.name: getattr(self.counts, f.name) for f in fields(self.counts)}
+        counts["events_dropped"] += sum(q.stats.dropped for q in self.queues)
+        return counts
+
+    # -- per group ----------------------------------------------------------------------
+
+    def new_group(self, group: str, first: Message) -> _AlertGroup:
+        state = AlertState(self.history, flapping=self.flapping, max_interval=self.max_interval)
+        inhibitors = []
+        tags: Mapping[str, str] = getattr(first, "tags", {})
+        for category, names in self.inhibit:
+            inhibitor = Inhibitor(category, {n: tags.get(n, "") for n in names})
+            self.inhibitors.add(inhibitor)
+            self._owned_inhibitors.append(inhibitor)
+            inhibitors.append(inhibitor)
+        self._restore(state, first)
+        return _AlertGroup(self, state, inhibitors)
+
+    def _restore(self, state: AlertState, first: Message) -> None:
+        """Resume an alert's level from the topic store, as Kapacitor does on restart."""
+        lookup = getattr(self.alerts, "event_state", None)
+        if lookup is None or not isinstance(first, Point | Batch):
+            return
+        alert_id = self.templates.render_id(first.name, first.group, first.tags)
+        found = None
+        for topic in (self.anon_topic, self.topic):
+            if topic and found is None:
+                found = lookup(topic, alert_id)
+        if found is not None and found[0] != Level.OK:
+            level, triggered = Level(found[0]), found[1]
+            state.add_event(first.time, level)
+            state.triggered(triggered)
+            self.previous[alert_id] = level
+
+    def drop_group(self, group: str, inhibitors: list[Inhibitor]) -> None:
+        for inhibitor in inhibitors:
+            self.inhibitors.remove(inhibitor)
+            self._owned_inhibitors.remove(inhibitor)
+        self.templates.forget(group)
+
+    # -- events -------------------------------------------------------------------------
+
+    def event(
+        self,
+        alert_id: str,
+        msg: Point | Batch,
+        fields: Mapping[str, Any],
+        level: Level,
+        time: int,
+        duration: int,
+        data: Mapping[str, Any],
+    ) -> AlertEvent:
+        message, details = self.templates.render_message_and_details(
+            alert_id, msg.name, msg.group, msg.tags, fields, level, time, duration
+        )
+        previous = self.previous.get(alert_id, Level.OK)
+        self.previous[alert_id] = level
+        return AlertEvent(
+            id=alert_id,
+            message=message,
+            details=details,
+            time=time,
+            duration=duration,
+            level=level,
+            data=data,
+            previous_level=previous,
+            recoverable=not self.no_recoveries,
+            name=msg.name,
+            task_name=self.task_id,
+            category=self.category,
+            group=msg.group,
+            tags=msg.tags,
+            fields=fields,
+            topic=self.anon_topic,
+            no_external=self.inhibitors.is_inhibited(self.category, msg.tags),
+        )
+
+    def handle_event(self, event: AlertEvent) -> None:
+        counts = self.counts
+        counts.alerts_triggered += 1
+        level = event.level
+        if level == Level.CRITICAL:
+            counts.crits_triggered += 1
+        elif level == Level.WARNING:
+            counts.warns_triggered += 1
+        elif level == Level.INFO:
+            counts.infos_triggered += 1
+        else:
+            counts.oks_triggered += 1
+        if self.anon_topic:
+            if not event.no_external:
+                for queue in self.queues:
+                    queue.offer(event)
+            self._publish(self.anon_topic, event)
+        if self.topic:
+            self._publish(self.topic, event.replace(topic=self.topic))
+
+    def _publish(self, topic: str, event: AlertEvent) -> None:
+        if self.alerts is None:
+            return
+        try:
+            self.alerts.publish(topic, event)
+        except Exception as err:
+            self.counts.events_dropped += 1
+            if not self._logged_publish:
+                self._logged_publish = True
+                log.error("%s: cannot publish alert %r to topic %s: %s", self.label, event.id, topic, err)
+
+    def augment_point(self, p: Point, event: AlertEvent) -> Point:
+        """The point to pass on, with the configured tags and fields added."""
+        tags, fields_ = self._augmented(p.tags, p.fields, event)
+        if tags is p.tags and fields_ is p.fields:
+            return p
+        return p.replace(tags=tags, fields=fields_)
+
+    def augment_batch(self, b: Batch, event: AlertEvent) -> Batch:
+        if not self.augments:
+            return b
+        points = [self.augment_point(p, event) for p in b.points]
+        tags, _ = self._augmented(b.tags, {}, event)
+        return b.replace(points=points, tags=tags)
+
+    def _augmented(
+        self, tags: Mapping[str, str], fields_: Mapping[str, Any], event: AlertEvent
+    ) -> tuple[Any, Any]:
+        if self.level_tag or self.id_tag:
+            tags = dict(tags)
+            if self.level_tag:
+                tags[self.level_tag] = str(event.level)
+            if self.id_tag:
+                tags[self.id_tag] = event.id
+        if self.level_field or self.id_field or self.message_field or self.duration_field:
+            fields_ = dict(fields_)
+            if self.level_field:
+                fields_[self.level_field] = str(event.level)
+            if self.message_field:
+                fields_[self.message_field] = event.message
+            if self.id_field:
+                fields_[self.id_field] = event.id
+            if self.duration_field:
+                fields_[self.duration_field] = event.duration
+        return tags, fields_
+
+    # -- errors -------------------------------------------------------------------------
+
+    def report(self, what: str, err: Exception) -> None:
+        """Count a failed level evaluation; log the first few unless ``.quiet()``."""
+        self.stats.errors += 1
+        if not self.quiet and self._logged_errors < MAX_LOGGED_ERRORS:
+            self._logged_errors += 1
+            log.warning("%s: error evaluating %s: %s", self.label, what, err)
+
+
+class _AlertGroups(GroupedNode):
+    def __init__(self, node: AlertNode) -> None:
+        super().__init__()
+        self.node = node
+
+    def new_receiver(self, group: str, first: Message) -> Receiver:
+        return self.node.new_group(group, first)
+
+
+class _AlertGroup(Receiver):
+    """One group of an alert node: its state and its own lambda evaluators."""
+
+    __slots__ = ("inhibitors", "levels", "node", "resets", "state")
+
+    def __init__(self, node: AlertNode, state: AlertState, inhibitors: list[Inhibitor]) -> None:
+        self.node = node
+        self.state = state
+        self.inhibitors = inhibitors
+        # most severe first, so the first true lambda wins
+        self.levels: list[tuple[Level, Evaluator]] = [
+            (level, node.levels[level].evaluator()) for level in sorted(node.levels, reverse=True)
+        ]
+        self.resets: dict[Level, Evaluator] = {lvl: lam.evaluator() for lvl, lam in node.resets.items()}
+
+    # -- levels -------------------------------------------------------------------------
+
+    def determine_level(self, p: Point, current: Level) -> Level:
+        """Kapacitor's rule: a level at or above the current one wins; otherwise the
+        current level holds while its reset lambda is false; otherwise the most severe
+        lower level that matches, or OK."""
+        found = self._first_match(p, max(current, Level.INFO))
+        if found is not None:
+            return found
+        reset = self.resets.get(current)
+        if reset is not None and self._test(reset, p, f"{str(current).lower()} reset") is False:
+            return current
+        found = self._first_match(p, Level.INFO, highest=current)
+        return Level.OK if found is None else found
+
+    def _first_match(self, p: Point, lowest: Level, highest: Level = Level.CRITICAL) -> Level | None:
+        for level, evaluate in self.levels:
+            if lowest <= level <= highest and self._test(evaluate, p, str(level).lower()):
+                return level
+        return None
+
+    def _test(self, evaluate: Evaluator, p: Point, what: str) -> bool | None:
+        try:
+            value = evaluate(p)
+        except PointError as err:
+            self.node.report(what, err)
+            return None
+        if type(value) is not bool:
+            self.node.report(what, PointError(f"expression is not boolean: {value!r}"))
+            return None
+        return value
+
+    def _set_inhibitors(self, level: Level) -> None:
+        for inhibitor in self.inhibitors:
+            inhibitor.active = level != Level.OK
+
+    # -- messages -----------------------------------------------------------------------
+
+    def point(self, p: Point) -> Forward:
+        node = self.node
+        state = self.state
+        alert_id = node.templates.render_id(p.name, p.group, p.tags)
+        level = self.determine_level(p, state.level)
+        state.add_event(p.time, level)
+        self._set_inhibitors(level)
+        if (node.flapping and state.flapping) or (
+            node.state_changes_only and not state.changed and not state.expired
+        ):
+            return None
+        if level == Level.OK and not state.changed:
+            return None
+        state.triggered(p.time)
+        if node.no_recoveries and level == Level.OK:
+            return None
+        event = node.event(alert_id, p, p.fields, level, p.time, state.duration(), result([point_row(p)]))
+        node.handle_event(event)
+        return node.augment_point(p, event)
+
+    def batch(self, b: Batch) -> Forward:
+        node = self.node
+        state = self.state
+        alert_id = node.templates.render_id(b.name, b.group, b.tags)
+        if not b.points:
+            return None
+        current = state.level
+        lowest = Level.CRITICAL
+        highest = Level.OK
+        highest_point: Point | None = None
+        for p in b.points:
+            level = self.determine_level(p, current)
+            lowest = min(lowest, level)
+            if level > highest or highest_point is None:
+                highest, highest_point = level, p
+        level = lowest if node.all else highest
+        time = b.tmax if node.all or level == Level.OK else highest_point.time
+        state.add_event(time, level)
+        self._set_inhibitors(level)
+        recovery = state.changed and level == Level.OK
+        if not recovery and (
+            level == Level.OK
+            or (node.flapping and state.flapping)
+            or (node.state_changes_only and not state.changed and not state.expired)
+        ):
+            return None
+        state.triggered(time)
+        if node.no_recoveries and level == Level.OK:
+            return None
+        event = node.event(
+            alert_id, b, highest_point.fields, level, time, state.duration(), result([batch_row(b)])
+        )
+        node.handle_event(event)
+        return node.augment_batch(b, event)
+
+    def delete_group(self, d: DeleteGroup) -> Forward:
+        self.node.drop_group(d.group, self.inhibitors)
+        return d
+
+
+# -- construction -------------------------------------------------------------------------
+
+
+def _state_changes_only(ctx: NodeContext) -> tuple[bool, int]:
+    calls = ctx.properties.get("stateChangesOnly")
+    if not calls:
+        return False, 0
+    last = calls[-1]
+    if len(last) > 1:
+        raise TickError("stateChangesOnly takes at most one duration (the maximum interval)")
+    return True, int(last[0]) if last else 0
+
+
+def _flapping(ctx: NodeContext) -> tuple[float, float] | None:
+    calls = ctx.properties.get("flapping")
+    if not calls:
+        return None
+    low, high = (float(v) for v in calls[-1])
+    if not (0 <= low <= 1 and 0 <= high <= 1):
+        raise TickError("alert flap thresholds are percentages and should be between 0 and 1")
+    return low, high
+
+
+def _build_handler(cfg: HandlerConfig, ctx: NodeContext) -> Any:
+    """A handler from its script form, through the same options path as topic handlers."""
+    spec = cfg.spec
+    if spec is None:
+        registry = ctx.service("plugins")
+        spec = getattr(registry, "handlers", {}).get(cfg.name)
+    if spec is None:
+        raise TaskError(f"{ctx.name}: no alert handler named .{cfg.name}() is loaded")
+    try:
+        return spec.build(spec.options_from_script(cfg), ctx.service("config"))
+    except (ValueError, TemplateParseError) as err:
+        raise TickError(str(err), *cfg.pos) from err
+
+
+@hookimpl
+def leyden_node_specs() -> list[NodeSpec]:
+    V = ValueType
+    string = params(V.STRING)
+    props = [
+        PropertySpec("info", params(V.LAMBDA), doc="Condition of the INFO level."),
+        PropertySpec("warn", params(V.LAMBDA), doc="Condition of the WARNING level."),
+        PropertySpec("crit", params(V.LAMBDA), doc="Condition of the CRITICAL level."),
+        PropertySpec("infoReset", params(V.LAMBDA), doc="INFO holds until this is true."),
+        PropertySpec("warnReset", params(V.LAMBDA), doc="WARNING holds until this is true."),
+        PropertySpec("critReset", params(V.LAMBDA), doc="CRITICAL holds until this is true."),
+        PropertySpec("id", string, doc="Template of the alert id."),
+        PropertySpec("message", string, doc="Template of the alert message."),
+        PropertySpec("details", string, doc="HTML template of the alert details."),
+        PropertySpec("idTag", string, doc="Tag to add holding the alert id."),
+        PropertySpec("idField", string, doc="Field to add holding the alert id."),
+        PropertySpec("levelTag", string, doc="Tag to add holding the level."),
+        PropertySpec("levelField", string, doc="Field to add holding the level."),
+        PropertySpec("messageField", string, doc="Field to add holding the message."),
+        PropertySpec("durationField", string, doc="Field to add holding the duration (ns)."),
+        PropertySpec(
+            "stateChangesOnly",
+            params(V.DURATION, variadic=True),
+            doc="Only send events on level changes (or after this interval).",
+        ),
+        PropertySpec("flapping", params(V.FLOAT, V.FLOAT), doc="Suppress events while flapping (low, high)."),
+        PropertySpec("history", params(V.INT), doc="Levels remembered for flapping (default 21)."),
+        PropertySpec("noRecoveries", doc="Do not send OK events."),
+        PropertySpec("all", doc="Batch level is the lowest of all points, not the highest."),
+        PropertySpec(
+            "inhibit",
+            params(V.STRING, V.STRING, variadic=True),
+            repeatable=True,
+            doc="Inhibit alerts of a category with equal tags while not OK.",
+        ),
+        PropertySpec("category", string, doc="Category for inhibition."),
+        PropertySpec("topic", string, doc="Topic to publish events to."),
+        PropertySpec("quiet", doc="Do not log evaluation errors."),
+    ]
+    return [
+        NodeSpec(
+            name="alert",
+            kind="alert",
+            factory=AlertNode,
+            properties={p.name: p for p in props},
+            wants=(EdgeType.STREAM, EdgeType.BATCH),
+            handlers=True,
+            doc="Raise alerts on conditions, with levels, state tracking and handlers.",
+        )
+    ]
