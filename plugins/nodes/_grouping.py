@@ -36,6 +36,28 @@ def tag_arguments(args: Iterable[Any]) -> tuple[tuple[str, ...], bool]:
     return tuple(names), star
 
 
+class _GroupIds(dict[Any, GroupID]):
+    """Group ids by the values of the grouping tags, computed on first use.
+
+    A key is the tag value (one grouping tag) or the tuple of values, paired with
+    the measurement when grouping by name; a miss costs one ``Dimensions.group_id``.
+    """
+
+    def __init__(self, dims: Dimensions) -> None:
+        super().__init__()
+        self.dims = dims
+        self.single = len(dims.tag_names) == 1
+
+    def __missing__(self, key: Any) -> GroupID:
+        name, values = key if self.dims.by_name else ("", key)
+        if self.single:
+            values = (values,)
+        if len(self) >= _MAX_CACHED:
+            self.clear()
+        gid = self[key] = self.dims.group_id(name, dict(zip(self.dims.tag_names, values, strict=True)))
+        return gid
+
+
 def group_id_function(dims: Dimensions) -> GroupIdOf:
     """A cached ``dims.group_id`` for the points of one set of dimensions."""
     names = dims.tag_names
@@ -43,23 +65,16 @@ def group_id_function(dims: Dimensions) -> GroupIdOf:
         if dims.by_name:
             return lambda name, tags: name
         return lambda name, tags: NIL_GROUP
-    cache: dict[Any, GroupID] = {}
+    ids = _GroupIds(dims)
+    if len(names) == 1:
+        (tag,) = names
+        if dims.by_name:
+            return lambda name, tags: ids[(name, tags.get(tag, ""))]
+        return lambda name, tags: ids[tags.get(tag, "")]
     empties = tuple(repeat("", len(names)))
-    by_name = dims.by_name
-    compute = dims.group_id
-
-    def group_id(name: str, tags: dict[str, str]) -> GroupID:
-        key: Any = tuple(map(tags.get, names, empties))
-        if by_name:
-            key = (name, key)
-        gid = cache.get(key)
-        if gid is None:
-            if len(cache) >= _MAX_CACHED:
-                cache.clear()
-            gid = cache[key] = compute(name, tags)
-        return gid
-
-    return group_id
+    if dims.by_name:
+        return lambda name, tags: ids[(name, tuple(map(tags.get, names, empties)))]
+    return lambda name, tags: ids[tuple(map(tags.get, names, empties))]
 
 
 class Grouper:
@@ -80,6 +95,10 @@ class Grouper:
         self.dims = Dimensions(() if all_tags else tag_names, by_name)
         self._group_id = group_id_function(self.dims)
         self._by_keys: dict[tuple[str, ...], tuple[Dimensions, GroupIdOf]] = {}
+        # The common case, one fixed tag, gets a comprehension of its own.
+        single = not all_tags and not by_name and len(self.dims.tag_names) == 1
+        self._single_tag = self.dims.tag_names[0] if single else None
+        self._single_ids = _GroupIds(self.dims) if single else None
 
     @property
     def is_nil(self) -> bool:
@@ -98,6 +117,17 @@ class Grouper:
             dims = Dimensions(tuple(k for k in keys if k not in self.exclude), self.by_name)
             found = self._by_keys[keys] = (dims, group_id_function(dims))
         return found
+
+    def regroup_all(self, points: list[Point]) -> list[Point]:
+        """Every point in its new group (new points; dicts are shared)."""
+        tag, ids = self._single_tag, self._single_ids
+        if tag is None or ids is None:
+            regroup = self.regroup
+            return [regroup(p) for p in points]
+        dims = self.dims
+        return [
+            Point(p.name, p.tags, p.fields, p.time, p.dbrp, ids[p.tags.get(tag, "")], dims) for p in points
+        ]
 
     def regroup(self, p: Point) -> Point:
         """``p`` in its new group (a new point; dicts are shared)."""

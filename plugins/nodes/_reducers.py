@@ -7,9 +7,9 @@ int). Ties and orders follow InfluxDB: ``max`` keeps the earliest of equal value
 ``first`` the largest of same-time values, ``top`` the earliest, and sorts are
 stable as Go's are for the small slices they see.
 
-Batch-style functions take a list of :data:`Item` and return :data:`Result` s; a
-result's time is None where InfluxDB returns its "zero time" (the caller then uses
-the batch time). Streaming transformations (``difference``, ``elapsed``, ...) are
+Batch-style functions take the values and the points they come from and return
+:data:`Result` s; a result's time is None where InfluxDB returns its "zero time"
+(the caller then uses the batch time). Streaming transformations (``difference``, ``elapsed``, ...) are
 small state machines fed one value at a time.
 """
 
@@ -17,18 +17,17 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from leyden.kernel import Point
 
 from ._holtwinters import forecast_points
 
-#: ``(time, value, point)`` of one aggregated point.
-Item = tuple[int, Any, Point]
 #: ``(time or None, value, selected point or None)``.
 Result = tuple[int | None, Any, Point | None]
-Reduce = Callable[[list[Item]], list[Result]]
+#: A reduction of the values of one field and the points they come from.
+Reduce = Callable[[list[Any], list[Point]], list[Result]]
 
 NUMERIC = frozenset({float, int})
 ANY_TYPE = frozenset({float, int, str, bool})
@@ -42,63 +41,64 @@ def value_type(v: Any) -> type | None:
     t = type(v)
     if t is float or t is int or t is str or t is bool:
         return t
-    if isinstance(v, bool):
-        return bool
-    if isinstance(v, int):
-        return int
-    if isinstance(v, float):
-        return float
-    if isinstance(v, str):
-        return str
+    for kind in (bool, int, float, str):
+        if isinstance(v, kind):
+            return kind
     return None
+
+
+def _by_value(values: list[Any]) -> list[int]:
+    """Indices of ``values`` in ascending value order, stable for equal values."""
+    return sorted(range(len(values)), key=values.__getitem__)
 
 
 # -- aggregates ---------------------------------------------------------------------------
 
 
-def count(items: list[Item]) -> list[Result]:
-    return [(None, len(items), None)]
+def count(values: list[Any], points: list[Point]) -> list[Result]:
+    return [(None, len(values), None)]
 
 
 def make_sum(zero: Any) -> Reduce:
-    def reduce(items: list[Item]) -> list[Result]:
+    def reduce(values: list[Any], points: list[Point]) -> list[Result]:
         total = zero
-        for item in items:
-            total = total + item[1]
+        for v in values:
+            total = total + v
         return [(None, total, None)]
 
     return reduce
 
 
-def mean(items: list[Item]) -> list[Result]:
+def mean(values: list[Any], points: list[Point]) -> list[Result]:
     total: Any = 0
-    for item in items:
-        total = total + item[1]
-    return [(None, total / len(items), None)]
+    for v in values:
+        total = total + v
+    return [(None, total / len(values), None)]
 
 
-def median(items: list[Item]) -> list[Result]:
-    if len(items) == 1:
-        time, value, _ = items[0]
-        return [(time, value, None) if type(value) is float else (None, float(value), None)]
-    values = sorted(item[1] for item in items)
-    half = len(values) // 2
-    if len(values) % 2 == 0:
-        lo, hi = values[half - 1], values[half]
+def median(values: list[Any], points: list[Point]) -> list[Result]:
+    if len(values) == 1:
+        value = values[0]
+        return [(points[0].time, value, None) if type(value) is float else (None, float(value), None)]
+    ordered = sorted(values)
+    half = len(ordered) // 2
+    if len(ordered) % 2 == 0:
+        lo, hi = ordered[half - 1], ordered[half]
         if type(lo) is int:
             return [(None, float(lo) + float(hi - lo) / 2, None)]
         return [(None, lo + (hi - lo) / 2, None)]
-    return [(None, float(values[half]), None)]
+    return [(None, float(ordered[half]), None)]
 
 
-def mode(items: list[Item]) -> list[Result]:
-    if len(items) == 1:
-        return [(items[0][0], items[0][1], None)]
-    ordered = sorted(items, key=_value_of)
+def mode(values: list[Any], points: list[Point]) -> list[Result]:
+    if len(values) == 1:
+        return [(points[0].time, values[0], None)]
+    order = _by_value(values)
     most_freq = curr_freq = 0
-    curr_mode = most_mode = ordered[0][1]
-    most_time = curr_time = ordered[0][0]
-    for time, value, _ in ordered:
+    curr_mode = most_mode = values[order[0]]
+    most_time = curr_time = points[order[0]].time
+    for i in order:
+        value, time = values[i], points[i].time
         if value != curr_mode:
             curr_freq = 1
             curr_mode = value
@@ -113,10 +113,9 @@ def mode(items: list[Item]) -> list[Result]:
     return [(None, most_mode, None)]
 
 
-def spread(items: list[Item]) -> list[Result]:
-    low = high = items[0][1]
-    for item in items[1:]:
-        v = item[1]
+def spread(values: list[Any], points: list[Point]) -> list[Result]:
+    low = high = values[0]
+    for v in values:
         if v < low:
             low = v
         if v > high:
@@ -124,57 +123,54 @@ def spread(items: list[Item]) -> list[Result]:
     return [(None, high - low, None)]
 
 
-def stddev(items: list[Item]) -> list[Result]:
-    if len(items) < 2:
+def stddev(values: list[Any], points: list[Point]) -> list[Result]:
+    if len(values) < 2:
         return [(None, 0.0, None)]  # InfluxDB's "nil" point carries a zero value
+    floats = [float(v) for v in values if not (type(v) is float and math.isnan(v))]
     avg = 0.0
-    n = 0
-    for item in items:
-        v = float(item[1])
-        if math.isnan(v):
-            continue
-        n += 1
+    for n, v in enumerate(floats, 1):
         avg += (v - avg) / n
     variance = 0.0
-    for item in items:
-        v = float(item[1])
-        if math.isnan(v):
-            continue
+    for v in floats:
         variance += (v - avg) * (v - avg)
-    return [(None, math.sqrt(variance / (n - 1)), None)]
+    return [(None, math.sqrt(variance / (len(floats) - 1)), None)]
 
 
 # -- selectors ----------------------------------------------------------------------------
 
 
-def _select(better: Callable[[Item, Item], bool]) -> Reduce:
-    """A selector keeping the running best item (InfluxDB's FuncReducer)."""
+def _select(better: Callable[[int, Any, int, Any], bool]) -> Reduce:
+    """A selector keeping the running best point (InfluxDB's FuncReducer);
+    ``better(time, value, best_time, best_value)``."""
 
-    def reduce(items: list[Item]) -> list[Result]:
-        best = items[0]
-        for item in items[1:]:
-            if better(item, best):
-                best = item
-        return [best]
+    def reduce(values: list[Any], points: list[Point]) -> list[Result]:
+        best = 0
+        best_time, best_value = points[0].time, values[0]
+        for i in range(1, len(values)):
+            time, value = points[i].time, values[i]
+            if better(time, value, best_time, best_value):
+                best, best_time, best_value = i, time, value
+        return [(best_time, best_value, points[best])]
 
     return reduce
 
 
-first = _select(lambda c, p: c[0] < p[0] or (c[0] == p[0] and c[1] > p[1]))
-last = _select(lambda c, p: c[0] > p[0] or (c[0] == p[0] and c[1] > p[1]))
-minimum = _select(lambda c, p: c[1] < p[1] or (c[1] == p[1] and c[0] < p[0]))
-maximum = _select(lambda c, p: c[1] > p[1] or (c[1] == p[1] and c[0] < p[0]))
+first = _select(lambda t, v, bt, bv: t < bt or (t == bt and v > bv))
+last = _select(lambda t, v, bt, bv: t > bt or (t == bt and v > bv))
+minimum = _select(lambda t, v, bt, bv: v < bv or (v == bv and t < bt))
+maximum = _select(lambda t, v, bt, bv: v > bv or (v == bv and t < bt))
 
 
 def make_percentile(percentile: float) -> Reduce:
-    def reduce(items: list[Item]) -> list[Result]:
-        n = len(items)
+    def reduce(values: list[Any], points: list[Point]) -> list[Result]:
+        n = len(values)
         i = math.floor(n * percentile / 100.0 + 0.5) - 1
         if i < 0 or i >= n:
             return []
-        time, value, point = sorted(items, key=_value_of)[i]
+        chosen = _by_value(values)[i]
+        value, point = values[chosen], points[chosen]
         # InfluxDB drops the time of an integer percentile.
-        return [(time if type(value) is float else None, value, point)]
+        return [(point.time if type(value) is float else None, value, point)]
 
     return reduce
 
@@ -183,49 +179,42 @@ def make_top_bottom(n: int, keys: tuple[str, ...], top: bool) -> Reduce:
     """``top``/``bottom``: the ``n`` highest (lowest) values, at most one per distinct
     combination of ``keys`` (fields or tags), in time order."""
 
-    def rank(item: Item) -> tuple[Any, int]:
-        return (-item[1] if top else item[1], item[0])
+    def reduce(values: list[Any], points: list[Point]) -> list[Result]:
+        def rank(i: int) -> tuple[Any, int]:
+            return (-values[i] if top else values[i], points[i].time)
 
-    def reduce(items: list[Item]) -> list[Result]:
+        candidates: Iterable[int] = range(len(values))
         if keys:
-            best: dict[tuple[Any, ...], Item] = {}
-            for item in items:
-                point = item[2]
+            best: dict[tuple[Any, ...], int] = {}
+            for i in candidates:
+                point = points[i]
                 key = tuple(point.fields.get(k, point.tags.get(k, "")) for k in keys)
                 current = best.get(key)
-                if current is None or rank(item) < rank(current):
-                    best[key] = item
-            items = list(best.values())
-        chosen = heapq.nsmallest(n, items, key=rank)
-        chosen.sort(key=_time_of)
-        return [(t, v, p) for t, v, p in chosen]
+                if current is None or rank(i) < rank(current):
+                    best[key] = i
+            candidates = best.values()
+        chosen = heapq.nsmallest(n, candidates, key=rank)
+        chosen.sort(key=lambda i: points[i].time)
+        return [(points[i].time, values[i], points[i]) for i in chosen]
 
     return reduce
 
 
-def distinct(items: list[Item]) -> list[Result]:
-    seen: dict[Any, Item] = {}
-    for item in items:
-        if item[1] not in seen:
-            seen[item[1]] = item
-    ordered = sorted(seen.values(), key=lambda item: (item[0], item[1]))
-    return [(t, v, None) for t, v, _ in ordered]
+def distinct(values: list[Any], points: list[Point]) -> list[Result]:
+    seen: dict[Any, int] = {}
+    for i, v in enumerate(values):
+        if v not in seen:
+            seen[v] = points[i].time
+    ordered = sorted(seen.items(), key=lambda item: (item[1], item[0]))
+    return [(time, value, None) for value, time in ordered]
 
 
 def make_holt_winters(h: int, m: int, interval: int, include_fit: bool) -> Reduce:
-    def reduce(items: list[Item]) -> list[Result]:
-        series = [(t, float(v)) for t, v, _ in items]
+    def reduce(values: list[Any], points: list[Point]) -> list[Result]:
+        series = [(p.time, float(v)) for v, p in zip(values, points, strict=True)]
         return [(t, v, None) for t, v in forecast_points(series, h, m, include_fit, interval)]
 
     return reduce
-
-
-def _value_of(item: Item) -> Any:
-    return item[1]
-
-
-def _time_of(item: Item) -> int:
-    return item[0]
 
 
 # -- streaming transformations ------------------------------------------------------------

@@ -98,8 +98,7 @@ class FromNode(Node):
             d = self.round
             points = [p.replace(time=round_half_up(p.time, d)) for p in points]
         if not self.grouper.is_nil:
-            regroup = self.grouper.regroup
-            points = [regroup(p) for p in points]
+            points = self.grouper.regroup_all(points)
         return points  # type: ignore[return-value]
 
 

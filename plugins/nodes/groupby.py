@@ -17,6 +17,8 @@ batch with another time (or a barrier) arrives, as Kapacitor does::
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from leyden.kernel import (
     Barrier,
     Batch,
@@ -33,7 +35,10 @@ from leyden.kernel import (
 )
 from leyden.kernel import ValueType as V
 
+from ._chunks import only_points
 from ._grouping import Grouper, tag_arguments
+
+_by_name = attrgetter("dims.by_name")
 
 
 class GroupByNode(Node):
@@ -56,6 +61,8 @@ class GroupByNode(Node):
         return len(self.pending)
 
     def process(self, chunk: Chunk) -> Chunk:
+        if only_points(chunk) and not any(map(_by_name, chunk)):
+            return self.grouper.regroup_all(chunk)  # type: ignore[arg-type,return-value]
         out: list[Message] = []
         regroup = self.grouper.regroup
         regroup_by_name = self.grouper_by_name.regroup

@@ -255,11 +255,46 @@ class InfluxQLNode(GroupedNode):
             reduce = self.reducers[vtype] = self.function.reducer(self.extra_args, vtype)
         return reduce
 
+    def collect(self, points: list[Point]) -> tuple[list[Any], list[Point], type | None]:
+        """The field's values in ``points`` (and the points that have a good one) and
+        their type; bad points are counted as errors and left out."""
+        field = self.field
+        try:
+            values = [p.fields[field] for p in points]
+        except KeyError:
+            pass
+        else:
+            kinds = set(map(type, values))
+            if len(kinds) == 1:
+                (vtype,) = kinds
+                if vtype in self.function.accepts:
+                    return values, points, vtype
+        values, kept = [], []
+        vtype = None
+        for p in points:
+            try:
+                value = self.value_of(p, vtype)
+            except PointError as err:
+                self.report_error(err)
+                continue
+            if vtype is None:
+                vtype = r.value_type(value)
+            values.append(value)
+            kept.append(p)
+        return values, kept, vtype
+
     def emit(
-        self, name: str, time: int, items: list[r.Item], vtype: type, tags: dict[str, str], like: Message
+        self,
+        name: str,
+        time: int,
+        values: list[Any],
+        points: list[Point],
+        vtype: type,
+        tags: dict[str, str],
+        like: Message,
     ) -> Message | None:
         """The output of one reduction at ``time``: a point or a batch."""
-        results = self.reducer(vtype)(items)
+        results = self.reducer(vtype)(values, points)
         group, dims = _group_of(like)
         if self.provides is EdgeType.STREAM:
             if len(results) != 1:
@@ -310,19 +345,21 @@ class _ReduceReceiver(Receiver):
         self.node = node
         self.name = first.name if type(first) is Point else ""  # type: ignore[union-attr]
         self.time = first.time if type(first) is Point else 0  # type: ignore[union-attr]
-        self.items: list[r.Item] = []
+        self.values: list[Any] = []
+        self.points: list[Point] = []
         self.vtype: type | None = None
-        self.last: Point | None = None
 
     def point(self, p: Point) -> Message | None:
         if p.time == self.time:
             self._aggregate(p)
             return None
         out = None
-        if self.vtype is not None and self.last is not None:
-            tags = _group_tags(self.last)
-            out = self.node.emit(self.name, self.time, self.items, self.vtype, tags, self.last)
-        self.name, self.time, self.items, self.vtype = p.name, p.time, [], None
+        if self.vtype is not None:
+            last = self.points[-1]
+            out = self.node.emit(
+                self.name, self.time, self.values, self.points, self.vtype, _group_tags(last), last
+            )
+        self.name, self.time, self.values, self.points, self.vtype = p.name, p.time, [], [], None
         self._aggregate(p)
         return out
 
@@ -334,28 +371,18 @@ class _ReduceReceiver(Receiver):
             return
         if self.vtype is None:
             self.vtype = r.value_type(value)
-        self.items.append((p.time, value, p))
-        self.last = p
+        self.values.append(value)
+        self.points.append(p)
 
     def batch(self, b: Batch) -> Message | None:
         node = self.node
-        items: list[r.Item] = []
-        vtype: type | None = None
-        for p in b.points:
-            try:
-                value = node.value_of(p, vtype)
-            except PointError as err:
-                node.report_error(err)
-                continue
-            if vtype is None:
-                vtype = r.value_type(value)
-            items.append((p.time, value, p))
-        if not items:
+        values, points, vtype = node.collect(b.points)
+        if not values:
             if not node.function.empty_ok:
                 return None
             vtype = float  # Kapacitor assumes floats when it has seen no data
         assert vtype is not None
-        return node.emit(b.name, b.tmax, items, vtype, b.tags, b)
+        return node.emit(b.name, b.tmax, values, points, vtype, b.tags, b)
 
 
 class _TransformReceiver(Receiver):
