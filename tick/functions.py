@@ -26,6 +26,7 @@ from typing import Any
 
 from leyden.kernel import FunctionSpec, PointError, hookimpl
 
+from . import _bessel
 from ._lambda_types import Duration, LType, Time, declare, type_name
 from .lambdas import format_float
 
@@ -340,6 +341,8 @@ _MATH1: dict[str, Callable[[float], float]] = {
     "expm1": _go1(math.expm1, _plus_inf),
     "floor": _whole(math.floor),
     "gamma": _gamma,
+    "j0": lambda x: _bessel.jn(0, x),
+    "j1": lambda x: _bessel.jn(1, x),
     "log": _log(math.log, 0.0),
     "log10": _log(math.log10, 0.0),
     "log1p": _log(math.log1p, -1.0),
@@ -351,6 +354,8 @@ _MATH1: dict[str, Callable[[float], float]] = {
     "tan": _go1(math.tan, _plus_inf),
     "tanh": math.tanh,
     "trunc": _whole(math.trunc),
+    "y0": lambda x: _bessel.yn(0, x),
+    "y1": lambda x: _bessel.yn(1, x),
 }
 
 
@@ -419,6 +424,15 @@ def _math2(name: str, fn: Callable[[float, float], float]) -> Callable[[Any, Any
     @declare(FLT, FLT, returns=FLT)
     def apply(x: Any, y: Any) -> float:
         return fn(_float_arg(name, x), _float_arg(name, y, "second"))
+
+    apply.__name__ = name
+    return apply
+
+
+def _bessel_n(name: str, fn: Callable[[int, float], float]) -> Callable[[Any, Any], float]:
+    @declare(INT, FLT, returns=FLT)
+    def apply(n: Any, x: Any) -> float:
+        return fn(_int_arg(name, n), _float_arg(name, x, "second"))
 
     apply.__name__ = name
     return apply
@@ -722,6 +736,8 @@ def builtin_functions() -> list[FunctionSpec]:
         FunctionSpec("isPresent", is_present, (1,)),
         FunctionSpec("if", if_, (3,)),
         FunctionSpec("pow10", pow10, (1,)),
+        FunctionSpec("jn", _bessel_n("jn", _bessel.jn), (2,)),
+        FunctionSpec("yn", _bessel_n("yn", _bessel.yn), (2,)),
         FunctionSpec("strReplace", str_replace, (4,)),
         FunctionSpec("strSubstring", str_substring, (3,)),
         FunctionSpec("regexReplace", regex_replace, (3,)),

@@ -49,6 +49,9 @@ KAPACITOR_FUNCTIONS = [
     "floor",
     "gamma",
     "hypot",
+    "j0",
+    "j1",
+    "jn",
     "log",
     "log10",
     "log1p",
@@ -65,6 +68,9 @@ KAPACITOR_FUNCTIONS = [
     "tan",
     "tanh",
     "trunc",
+    "y0",
+    "y1",
+    "yn",
     "strContains",
     "strContainsAny",
     "strCount",
@@ -257,6 +263,36 @@ def test_math_returns_go_specials_instead_of_raising(text, expected):
         assert math.isnan(result)
     else:
         assert result == expected
+
+
+# Reference values computed with mpmath at 30 digits.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("j0(1.0)", 0.7651976865579666),
+        ("j1(2.5)", 0.49709410246427405),
+        ("jn(3, 7.0)", -0.16755558799533424),
+        ("jn(10, 1.0)", 2.6306151236874534e-10),
+        ("jn(-3, -7.0)", -0.16755558799533424),
+        ("j0(30.0)", -0.08636798358104021),
+        ("y0(1.0)", 0.08825696421567696),
+        ("y1(2.5)", 0.1459181379667858),
+        ("yn(3, 7.0)", 0.26808060304231507),
+        ("yn(2, 0.5)", -5.441370837174266),
+        ("yn(10, 1.0)", -121618014.27868919),
+        ("y0(30.0)", -0.11729573168666403),
+    ],
+)
+def test_bessel_functions(text, expected):
+    assert call(text) == pytest.approx(expected, rel=1e-13)
+
+
+def test_bessel_special_values_follow_go():
+    assert call("yn(1, 0.0)") == -math.inf
+    assert math.isnan(call("y0(-1.0)"))
+    assert call("jn(2, 0.0)") == 0.0
+    with pytest.raises(TickError):
+        compile_lambda(parse_lambda("jn(2.0, 1.0)"), functions=FUNCTIONS)
 
 
 def test_ceil_keeps_negative_zero_as_go_does():
