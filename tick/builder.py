@@ -521,7 +521,7 @@ def _check_args(params: Params, values: list[Arg], what: str, pos: ast.Pos, trus
             expected = str(low)
         else:
             expected = f"{low} to {high}"
-        plural = "" if expected == "1" else "s"
+        plural = "" if expected.endswith(" 1") or expected == "1" else "s"
         raise TickError(f"{what} takes {expected} argument{plural}, got {count}", *pos)
     out = []
     for i, (kind, value, where) in enumerate(values):

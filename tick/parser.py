@@ -57,7 +57,22 @@ def parse(script: str) -> ast.Program:
     """Parse a whole script; raises :class:`TickSyntaxError` with line and column."""
     tree, comments = _parse_tree(script, "start")
     statements = _transform(tree)
+    _reject_glued_statements(script, statements)
     return ast.Program(tuple(statements), tuple(_comment_blocks(script, comments)))
+
+
+def _reject_glued_statements(text: str, statements: list[ast.Statement]) -> None:
+    """``var d = 1.5s`` parses as ``var d = 1.5`` followed by the statement ``s``;
+    a statement glued to a number is a malformed duration instead."""
+    lines = None
+    for statement in statements:
+        if isinstance(statement, ast.ExprStmt):
+            lines = lines or _LineIndex(text)
+            offset = lines.offset(statement.pos)
+            word = re.match(r"\w+", text[offset:])
+            message = _glued_number_message(text[:offset], word.group() if word else "", "IDENT")
+            if message:
+                raise TickSyntaxError(message, *statement.pos)
 
 
 def parse_lambda(text: str) -> ast.Lambda:
@@ -140,6 +155,9 @@ class _LineIndex:
         line = bisect.bisect_right(self.starts, offset)
         return (line, offset - self.starts[line - 1] + 1)
 
+    def offset(self, pos: ast.Pos) -> int:
+        return self.starts[pos[0] - 1] + pos[1] - 1
+
 
 # -- errors ----------------------------------------------------------------------------
 
@@ -218,16 +236,13 @@ def _bad_character_message(text: str, err: UnexpectedCharacters) -> str:
 
 def _bad_token_message(text: str, token: Token, expected: Iterable[str]) -> str:
     before = text[: token.start_pos]
-    glued = before[-1:].isalnum() and token.type in ("IDENT", "DURATION", "INT")
-    duration = _DURATION_AT_END.search(before)
-    number = duration or _NUMBER_AT_END.search(before)
-    if glued and number:
-        literal = number.group() + token.value
-        if duration and token.type == "DURATION":
-            return f"invalid duration {literal}: compound durations are not supported, use one unit (90s)"
-        return f"invalid duration {literal}: a duration is an integer and a unit ({_UNITS})"
+    glued = _glued_number_message(before, token.value, token.type)
+    if glued:
+        return glued
     if re.search(r"(?<!\w)lambda\s*$", before):
         return "missing ':' after lambda"
+    if token.type == "SLASH" and "REGEX" in expected:
+        return "unterminated regex"
     found = _describe(token.type)
     if token.type in _TOKEN_NAMES:
         found += f" {token.value!r}"
@@ -239,6 +254,21 @@ _OPERANDS = frozenset(
     | {"TRUE", "FALSE", "LAMBDA", "LBRACKET", "LPAR", "MINUS", "BANG", "STAR"}
 )
 _OPERATORS = frozenset({"PLUS", "MINUS", "STAR", "SLASH", "PERCENT", "EQ_OP", "REL_OP", "AND", "OR"})
+
+
+def _glued_number_message(before: str, word: str, kind: str) -> str | None:
+    """The error for a name or number written right after a number (``10x``,
+    ``1.5s``, ``1m30s``), which is always a malformed duration; else None."""
+    if kind not in ("IDENT", "DURATION", "INT") or not before[-1:].isalnum():
+        return None
+    duration = _DURATION_AT_END.search(before)
+    number = duration or _NUMBER_AT_END.search(before)
+    if number is None:
+        return None
+    literal = number.group() + word
+    if duration and kind == "DURATION":
+        return f"invalid duration {literal}: compound durations are not supported, use one unit (90s)"
+    return f"invalid duration {literal}: a duration is an integer and a unit ({_UNITS})"
 
 
 def _expected(kinds: Iterable[str]) -> str:
