@@ -1,0 +1,81 @@
+"""``|deadman(threshold, interval, lambdas...)``: alert when a node's throughput drops.
+
+Kapacitor's shorthand for a ``stats`` node on the wall clock, the rate of its
+``emitted`` count, and an alert that is critical while the rate is at or below the
+threshold (points per interval); extra lambdas must hold too. The script continues
+from the alert node, so handlers and alert properties follow::
+
+    var data = stream
+        |from()
+            .measurement('cpu')
+    data
+        |deadman(100.0, 10s, lambda: hour("time") >= 8 AND hour("time") <= 17)
+            .slack()
+            .channel('#dead_tasks')
+
+is the same as::
+
+    data
+        |stats(10s)
+            .align()
+        |derivative('emitted')
+            .unit(10s)
+            .nonNegative()
+        |alert()
+            .id('node \\'from1\\' in task \\'{{ .TaskName }}\\'')
+            .message('{{ .ID }} is {{ if eq .Level "OK" }}alive{{ else }}dead{{ end }}: ...')
+            .crit(lambda: "emitted" <= 100.0 AND (hour("time") >= 8 AND hour("time") <= 17))
+
+The id and message are Kapacitor's defaults for the ``[deadman]`` section; set
+``.id()`` and ``.message()`` on the result to change them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leyden.kernel import NodeSpec, PipelineNode, ValueType, hookimpl, params
+from leyden.tick._govalues import format_duration
+from leyden.tick.lambdas import format_float
+
+#: Kapacitor's default ``[deadman]`` id; NODE_NAME becomes the watched node's name.
+DEFAULT_ID = "node 'NODE_NAME' in task '{{ .TaskName }}'"
+
+#: Kapacitor's default ``[deadman]`` message; INTERVAL becomes the interval, as Go prints it.
+DEFAULT_MESSAGE = (
+    '{{ .ID }} is {{ if eq .Level "OK" }}alive{{ else }}dead{{ end }}: '
+    '{{ index .Fields "emitted" | printf "%0.3f" }} points/INTERVAL.'
+)
+
+
+def expand_deadman(macro: Any) -> PipelineNode:
+    """Build stats, derivative and alert below the node ``deadman`` was chained on."""
+    threshold, interval, *conditions = macro.args
+    stats = macro.chain(macro.parent, "stats", interval)
+    macro.set(stats, "align")
+    rate = macro.chain(stats, "derivative", "emitted")
+    macro.set(rate, "unit", interval)
+    macro.set(rate, "nonNegative")
+    alert = macro.chain(rate, "alert")
+    crit = f'"emitted" <= {format_float(float(threshold), point=True)}'
+    for condition in conditions:
+        crit = f"{crit} AND ({condition.text})"
+    macro.set(alert, "crit", macro.lambda_expr(crit))
+    macro.set(alert, "id", DEFAULT_ID.replace("NODE_NAME", macro.parent.name, 1))
+    macro.set(alert, "message", DEFAULT_MESSAGE.replace("INTERVAL", format_duration(interval), 1))
+    return alert
+
+
+SPEC = NodeSpec(
+    name="deadman",
+    kind="deadman",
+    factory=None,
+    args=params(ValueType.FLOAT, ValueType.DURATION, ValueType.LAMBDA, variadic=True),
+    expand=expand_deadman,
+    doc="Alerts when a node emits no more than a threshold of points per interval.",
+)
+
+
+@hookimpl
+def leyden_node_specs() -> list[NodeSpec]:
+    return [SPEC]
