@@ -99,7 +99,11 @@ def compile_lambda(
     source = gen.module(code)
     namespace = gen.globals
     text = lambda_text(lam)
-    exec(compile(source, f"<lambda: {text}>", "exec"), namespace)
+    try:
+        code_object = compile(source, f"<lambda: {text}>", "exec")
+    except (SyntaxError, RecursionError) as err:  # Python's nesting limits
+        raise TickError(f"lambda expression too deeply nested: {err}", *lam.pos) from None
+    exec(code_object, namespace)
     return CompiledLambda(
         lam, text, code.type, frozenset(gen.references), bool(gen.stateful), namespace["_make"]
     )
@@ -277,10 +281,10 @@ class _Generator:
 
     def binary(self, node: ast.Binary) -> _Code:
         op = node.op.upper() if node.op.upper() in LOGICAL else node.op
+        if op in LOGICAL:
+            return self.logical(op, [self.expr(x) for x in _operands(node, op)], node.pos)
         left, right = self.expr(node.left), self.expr(node.right)
         refs = left.refs | right.refs
-        if op in LOGICAL:
-            return self.logical(op, left, right, node.pos)
         if left.type is not None and right.type is not None:
             entry = BINARY.get((op, left.type, right.type))
             if entry is None:
@@ -291,16 +295,21 @@ class _Generator:
             return self.half_dynamic(op, left, right, node.pos)
         return self.dynamic(op, left, right)
 
-    def logical(self, op: str, left: _Code, right: _Code, pos: tuple[int, int]) -> _Code:
-        lb, rb = self.boolean(left, op, pos), self.boolean(right, op, pos)
-        unchecked = sorted(right.refs - left.refs)
-        if not unchecked:
-            return _Code(f"({lb} {op.lower()} {rb})", LType.BOOL, left.refs | right.refs)
-        present = " and ".join(f"({k!r} in f or {k!r} in t)" for k in unchecked)
-        names = self.bind(tuple(unchecked))
-        skipped = f"({op == 'OR'} if {present} else _absent_among(f, t, {names}))"
-        src = f"({rb} if {lb} else {skipped})" if op == "AND" else f"({skipped} if {lb} else {rb})"
-        return _Code(src, LType.BOOL, left.refs | right.refs)
+    def logical(self, op: str, operands: list[_Code], pos: tuple[int, int]) -> _Code:
+        """A flat ``a and b and c`` for a whole AND (or OR) chain, however long. When
+        it short-circuits, the names only the skipped operands read must still exist:
+        one presence test covers them, on that path only."""
+        joined = f" {op.lower()} ".join(self.boolean(x, op, pos) for x in operands)
+        refs = frozenset().union(*(x.refs for x in operands))
+        later = sorted(refs - operands[0].refs)
+        if not later:
+            return _Code(f"({joined})", LType.BOOL, refs)
+        present = " and ".join(f"({k!r} in f or {k!r} in t)" for k in later)
+        names = self.bind(tuple(later))
+        check = f"({op == 'OR'} if {present} else _absent_among(f, t, {names}))"
+        # AND: false means something was skipped; OR: true does
+        src = f"(({joined}) or {check})" if op == "AND" else f"(({joined}) and {check})"
+        return _Code(src, LType.BOOL, refs)
 
     def half_dynamic(self, op: str, left: _Code, right: _Code, pos: tuple[int, int]) -> _Code:
         """One operand typed at compile time, the other known per point: guard the
@@ -395,6 +404,16 @@ class _Generator:
             return _Code(f"({k} in f or {k} in t)", LType.BOOL)
         inner = self.expr(arg)
         return _Code(f"(({inner.src}), True)[1]", LType.BOOL, inner.refs)
+
+
+def _operands(node: Any, op: str) -> list[Any]:
+    """The operands of a chain of one logical operator, left to right."""
+    inner = node
+    while isinstance(inner, ast.Paren):
+        inner = inner.expr
+    if isinstance(inner, ast.Binary) and inner.op.upper() == op:
+        return [*_operands(inner.left, op), *_operands(inner.right, op)]
+    return [node]
 
 
 def _entry(op: str, known: LType, other: LType, static_left: bool) -> tuple[LType, str] | None:

@@ -464,3 +464,16 @@ def test_go_regex_syntax(regex, value, expected):
 def test_invalid_regex_is_a_compile_error():
     with pytest.raises(TickError, match="invalid regex"):
         compiled('"v" =~ /(unclosed/')
+
+
+def test_long_or_chains_compile_flat():
+    text = " OR ".join(f"\"host\" == 'h{i}'" for i in range(300))
+    kept, errors = compiled(text).selector()([pt({}, {"host": "h299"}), pt({}, {"host": "x"})])
+    assert [p.tags["host"] for p in kept] == ["h299"] and errors == 0
+
+
+def test_chain_still_needs_the_names_of_skipped_operands():
+    lam = compiled('"a" > 1 OR "b" > 1 OR "c" > 1')
+    assert lam.evaluator()(pt({"a": 2, "b": 0, "c": 0})) is True
+    with pytest.raises(PointError, match='"c"'):
+        lam.evaluator()(pt({"a": 2, "b": 0}))
