@@ -18,6 +18,12 @@ Semantics kept from Kapacitor 1.5:
 - Identifiers are script variables, inlined as constants at compile time.
 - Stateful functions (``sigma``, ``count``, ``spread``) keep their state in the
   evaluator (or selector), one instance per function name, as Kapacitor does.
+
+Known differences, all where Kapacitor fails or produces what no output can carry:
+dividing by zero drops the point (Go panics on ints and yields infinities on floats);
+int arithmetic does not wrap at 64 bits; a type error inside an AND/OR operand that
+is skipped goes unnoticed (a missing name there is still an error); a name that is
+both a field and a tag is an error only where the expression reads it.
 """
 
 from __future__ import annotations
