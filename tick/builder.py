@@ -41,6 +41,7 @@ from leyden.kernel import (
 )
 
 from . import ast
+from .fmt import format_expression
 from .lambdas import compile_lambda, compile_regex
 from .parser import parse, parse_lambda
 from .transformer import DURATION_UNITS, start_pos
@@ -81,6 +82,19 @@ def declared_vars(script: str, plugins: Any) -> dict[str, TaskVar]:
     builder = _Builder(plugins, {}, None, allow_missing_vars=True)
     builder.build(parse(script))
     return builder.defaults
+
+
+#: What a template var without a value holds while the template is checked.
+_ZERO_VALUES = {
+    V.STRING: "",
+    V.INT: 0,
+    V.FLOAT: 0.0,
+    V.BOOL: False,
+    V.DURATION: 0,
+    V.REGEX: re.compile(""),
+    V.STAR: STAR,
+    V.LIST: [],
+}
 
 
 @dataclass
@@ -141,7 +155,10 @@ class Macro:
 
     def lambda_expr(self, source: str) -> Any:
         """Compile the lambda expression ``source`` (without ``lambda:``)."""
-        return self._builder.compile_lambda(parse_lambda(source))[1]
+        try:
+            return self._builder.compile_lambda(parse_lambda(source))[1]
+        except TickError as err:
+            raise TickError(f"in the macro's lambda {source!r}: {err.message}", *self.pos) from None
 
 
 @dataclass
@@ -198,19 +215,9 @@ class _Builder:
             return self._given_var(name, declared, pos)
         if not self.allow_missing_vars:
             raise TickError(f'missing value for var "{name}"', *pos)
-        zero = {
-            V.STRING: "",
-            V.INT: 0,
-            V.FLOAT: 0.0,
-            V.BOOL: False,
-            V.DURATION: 0,
-            V.REGEX: re.compile(""),
-            V.STAR: STAR,
-            V.LIST: [],
-        }
         if declared is V.LAMBDA:
             return self.compile_lambda(ast.Lambda(ast.BoolLit(False, pos), pos))
-        return (declared, zero[declared])
+        return (declared, _ZERO_VALUES[declared])
 
     def _given_var(self, name: str, declared: ValueType, pos: ast.Pos) -> Value:
         """A var from the task definition, checked against the script's declaration."""
@@ -229,7 +236,7 @@ class _Builder:
 
     def _from_api(self, kind: ValueType, value: Any) -> Value:
         if kind is V.LIST:
-            items = [item.get("value") if isinstance(item, Mapping) else item for item in value or ()]
+            items = [_api_item(item) for item in value or ()]
             return (V.LIST, [STAR if item is None or item == "*" else str(item) for item in items])
         if kind is V.LAMBDA:
             return self.compile_lambda(parse_lambda(value))
@@ -261,8 +268,6 @@ class _Builder:
         if kind is V.LAMBDA:
             if isinstance(expr, ast.Ident):
                 return self.defaults[expr.name].value
-            from .fmt import format_expression
-
             return format_expression(_substitute(expr.expr, self.scope))
         return raw
 
@@ -458,6 +463,13 @@ class _Builder:
 def _udfs(plugins: Any) -> Mapping[str, NodeSpec]:
     """UDF node specs by name; the application provides them from its configuration."""
     return getattr(plugins, "udfs", None) or {}
+
+
+def _api_item(item: Any) -> Any:
+    """The value of one item of a list var, given as ``{"type", "value"}`` or bare."""
+    if isinstance(item, TaskVar):
+        return item.value
+    return item.get("value") if isinstance(item, Mapping) else item
 
 
 def _as_node(value: PipelineNode | HandlerContext) -> PipelineNode:

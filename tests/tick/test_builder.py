@@ -3,6 +3,7 @@ and every check, each error pointing at the offending token."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -265,6 +266,18 @@ def test_a_macro_builds_its_nodes_and_the_chain_continues_from_its_result(kapa):
     assert crit.text == '"emitted" <= 10.0'
 
 
+def test_macro_errors_point_at_the_macro_call(kapa):
+    def broken(macro):
+        return macro.chain(macro.parent, "alert") and macro.lambda_expr('"emitted" <=')
+
+    registry = dataclasses.replace(
+        kapa, nodes={**kapa.nodes, "broken": NodeSpec("broken", "broken", None, expand=broken)}
+    )
+    err = error("stream\n  |broken()", registry)
+    assert err.message.startswith("in the macro's lambda '\"emitted\" <=': unexpected end of script")
+    assert where(err) == (2, 4)
+
+
 def test_udfs_are_called_with_at(kapa):
     pipeline = compile("stream|from()@movingAvg().field('value')", kapa)
     udf = pipeline.nodes[2]
@@ -492,7 +505,7 @@ def test_vars_override_declarations(kapa):
             "m": TaskVar("string", "mem"),
             "limit": TaskVar("float", 2),
             "every": TaskVar("duration", 20 * 10**9),
-            "tags": TaskVar("list", [{"type": "string", "value": "dc"}, {"type": "star", "value": None}]),
+            "tags": TaskVar("list", [{"type": "string", "value": "dc"}, TaskVar("star", None)]),
             "pattern": TaskVar("regex", "^db"),
             "cond": TaskVar("lambda", '"host" =~ pattern'),
         },
