@@ -14,8 +14,8 @@ in, most specific first; the first file that has a key wins, else its default::
 
 The files are read once, when the task starts. A loaded value is converted to the
 type of its default (``'80'`` becomes ``80.0`` for a float default); a value that
-cannot be converted falls back to the default. Templates may use ``{{.tag}}`` and
-``{{index . "tag"}}``; anything else is rejected when the task starts.
+cannot be converted falls back to the default. The templates are Go templates over
+the point's tags, as in Kapacitor.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -40,46 +39,18 @@ from leyden.kernel import (
     NodeContext,
     NodeSpec,
     Point,
+    PointError,
     PropertySpec,
     ValueType,
     hookimpl,
     params,
 )
+from leyden.tick.gotemplate import Template
 
 log = logging.getLogger("leyden.node.sideload")
 
 #: Distinct tag combinations whose lookups are remembered before the memo is reset.
 _MAX_MEMO = 100_000
-
-_ACTION = re.compile(r"{{-?\s*(.*?)\s*-?}}")
-_FIELD = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)")
-_INDEX = re.compile(r'index\s+\.\s+"((?:[^"\\]|\\.)*)"')
-
-
-class OrderTemplate:
-    """A path template of ``.order()``: literal text and tag references."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.parts: list[tuple[bool, str]] = []  # (is a tag, literal text or tag name)
-        pos = 0
-        for action in _ACTION.finditer(text):
-            self.parts.append((False, text[pos : action.start()]))
-            self.parts.append((True, _tag_of(action.group(1), text)))
-            pos = action.end()
-        self.parts.append((False, text[pos:]))
-
-    def render(self, tags: Mapping[str, str]) -> str:
-        # Go's text/template prints a missing map key as "<no value>"
-        return "".join(tags.get(v, "<no value>") if is_tag else v for is_tag, v in self.parts)
-
-
-def _tag_of(action: str, text: str) -> str:
-    if m := _FIELD.fullmatch(action):
-        return m.group(1)
-    if m := _INDEX.fullmatch(action):
-        return json.loads(f'"{m.group(1)}"')
-    raise ValueError(f"unsupported template action {{{{{action}}}}} in sideload order {text!r}")
 
 
 class FileSource:
@@ -138,10 +109,10 @@ class SideloadNode(Node):
             raise ValueError("sideload needs a .source()")
         self.source = FileSource(source)
         orders = ctx.calls("order")
-        self.order = [OrderTemplate(str(t)) for t in (orders[-1] if orders else ())]
+        self.order = [Template.parse(str(t), name="order") for t in (orders[-1] if orders else ())]
         self.fields: dict[str, Any] = {str(name): dflt for name, dflt in ctx.calls("field")}
         self.tags: dict[str, str] = {str(name): str(dflt) for name, dflt in ctx.calls("tag")}
-        self._memo: dict[tuple[str, ...], tuple[dict[str, Any], dict[str, str]]] = {}
+        self._memo: dict[tuple[tuple[str, str], ...], tuple[dict[str, Any], dict[str, str]]] = {}
 
     def process(self, chunk: Chunk) -> Chunk:
         out: list[Message] = []
@@ -168,16 +139,23 @@ class SideloadNode(Node):
         return p.replace(**changes) if changes else p
 
     def _values(self, point_tags: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
-        """The fields and tags to set for a point with these tags (remembered per file order)."""
-        order = tuple(t.render(point_tags) for t in self.order)
-        found = self._memo.get(order)
+        """The fields and tags to set for a point with these tags (remembered per tag set)."""
+        key = tuple(point_tags.items())
+        found = self._memo.get(key)
         if found is None:
             if len(self._memo) >= _MAX_MEMO:
                 self._memo.clear()
-            paths = list(order)
-            fields = {k: self._load(paths, k, dflt) for k, dflt in self.fields.items()}
-            tags = {k: self._load(paths, k, dflt) for k, dflt in self.tags.items()}
-            found = self._memo[order] = (fields, tags)
+            try:
+                paths = [t.render(point_tags) for t in self.order]
+            except PointError as err:
+                self.stats.errors += 1
+                log.warning("sideload: failed to evaluate order template: %s", err)
+                found = ({}, {})
+            else:
+                fields = {k: self._load(paths, k, dflt) for k, dflt in self.fields.items()}
+                tags = {k: self._load(paths, k, dflt) for k, dflt in self.tags.items()}
+                found = (fields, tags)
+            self._memo[key] = found
         return found
 
     def _load(self, paths: list[str], key: str, default: Any) -> Any:

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from leyden.kernel import Batch, Dimensions, NodeStats, Point
-from leyden.plugins.nodes.sideload import OrderTemplate, SideloadNode, convert
+from leyden.kernel import Batch, Dimensions, NodeStats, Point, TickError
+from leyden.plugins.nodes.sideload import SideloadNode, convert
 
 
 @pytest.fixture
@@ -68,10 +68,13 @@ async def test_batches_and_regrouping_on_a_loaded_group_tag(make_context, tree):
     assert b.points[0].tags == {"host": "a", "team": "ops"}
 
 
-async def test_missing_tags_render_as_go_does(make_context, tree):
-    assert OrderTemplate("host/{{.host}}.json").render({}) == "host/<no value>.json"
-    with pytest.raises(ValueError, match="unsupported template action"):
-        OrderTemplate("{{ if .host }}x{{ end }}")
+async def test_order_templates_are_go_templates(make_context, tree):
+    order = ['{{ if eq .host "a" }}host/a.json{{ else }}default.json{{ end }}', "host/{{.host}}.yml"]
+    node = await sideload(make_context, tree, order, tags=[("team", "nobody")])
+    out = node.process([cpu("a"), cpu("b"), cpu("c")])
+    assert [p.tags["team"] for p in out] == ["web", "ops", "ops"]
+    with pytest.raises(TickError):
+        await sideload(make_context, tree, ["host/{{ .host"])
 
 
 async def test_relative_sources_are_rejected(make_context, tree):
