@@ -72,6 +72,7 @@ class HandlerQueue:
         self._send, self._receive = trio.open_memory_channel[AlertEvent](self.policy.queue_size)
         self.stats = DeliveryStats()
         self._log_drop = _RateLimitedLog()
+        self._log_retry = _RateLimitedLog()
         self._log_failure = _RateLimitedLog()
 
     def offer(self, event: AlertEvent) -> bool:
@@ -125,7 +126,7 @@ class HandlerQueue:
             if attempt == attempts:
                 break
             self.stats.retried += 1
-            self._log_failure(
+            self._log_retry(
                 logging.WARNING,
                 "%s: failed to handle alert %r (attempt %d of %d, retrying in %gs): %s",
                 self.label,
