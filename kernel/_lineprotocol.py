@@ -2,7 +2,9 @@
 
 Parsing is on the hot path of every write, so the common line (no escapes, no
 string fields) takes a fast path of plain ``str.split`` calls, and the name and tags
-of a series are parsed once and shared by all its points. A malformed line is
+of a series are parsed once and shared by all its points, as are field names
+(interned): a window holding a million points would otherwise hold a million copies
+of ``"value"``. A malformed line is
 reported with its number while the good lines are kept, as InfluxDB's partial
 writes do.
 """
@@ -10,6 +12,7 @@ writes do.
 from __future__ import annotations
 
 import math
+from sys import intern
 from typing import Any
 
 from ._errors import LineProtocolError
@@ -96,7 +99,7 @@ def parse_lines(
                     field, sep, raw = fields.partition("=")
                     if not sep or not field or not raw:
                         raise ValueError(f"bad field {fields!r}")
-                    values = {field: _field_value(raw)}
+                    values = {intern(field): _field_value(raw)}
             else:
                 key, fields, stamp = _split_slow(line.strip())
                 name, tags = series(key)
@@ -115,7 +118,7 @@ def _parse_fields(text: str) -> dict[str, Any]:
         key, sep, raw = item.partition("=")
         if not sep or not key or not raw:
             raise ValueError(f"bad field {item!r}")
-        fields[key] = _field_value(raw)
+        fields[intern(key)] = _field_value(raw)
     return fields
 
 
