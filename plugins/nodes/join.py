@@ -98,55 +98,65 @@ class _JoinGroup:
     __slots__ = ("heads", "oldest", "sets", "times")
 
     def __init__(self, parents: int) -> None:
-        self.sets: dict[int, deque[_JoinSet]] = {}
+        self.sets: dict[int, list[_JoinSet]] = {}
         self.times: list[int] = []  # heap of the keys of ``sets``, stale entries allowed
         self.heads = [_ZERO] * parents
         self.oldest = _ZERO
 
     def collect(self, node: JoinNode, src: int, t: int, msg: Point | Batch, out: list[Message]) -> None:
-        if self.oldest == _ZERO or t < self.oldest:
-            self.oldest = t
+        oldest = self.oldest
+        if oldest == _ZERO or t < oldest:
+            self.oldest = oldest = t
         queue = self.sets.get(t)
         if queue is None:
-            queue = self.sets[t] = deque()
-            heapq.heappush(self.times, t)
-        for js in queue:
-            if js.values[src] is None:
-                break
-        else:
             js = _JoinSet(t, node.parents)
-            queue.append(js)
+            self.sets[t] = [js]
+            heapq.heappush(self.times, t)
+        else:
+            for js in queue:
+                if js.values[src] is None:
+                    break
+            else:
+                js = _JoinSet(t, node.parents)
+                queue.append(js)
         js.put(src, msg)
-        self.heads[src] = t
-        self.emit(node, self.waiting(), out)
+        heads = self.heads
+        heads[src] = t
+        self.emit(node, min(heads) <= oldest, out)
 
     def barrier(self, node: JoinNode, src: int, t: int, out: list[Message]) -> None:
         if self.oldest == _ZERO or t < self.oldest:
             self.oldest = t
         self.heads[src] = t
-        self.emit(node, self.waiting(), out)
-
-    def waiting(self) -> bool:
-        """Whether some parent has not moved past the oldest time yet, so that only
-        complete sets may be emitted there."""
-        oldest = self.oldest
-        return any(h <= oldest for h in self.heads)
+        self.emit(node, min(self.heads) <= self.oldest, out)
 
     def emit(self, node: JoinNode, only_ready: bool, out: list[Message]) -> None:
+        """Emit at the oldest time: complete sets only while some parent has not
+        moved past it (``only_ready``), else every set there, then look again."""
         expected = node.parents
-        while self.sets:
-            queue = self.sets.get(self.oldest)
+        sets = self.sets
+        while sets:
+            oldest = self.oldest
+            queue = sets.get(oldest)
             if queue is not None:
-                while queue and (not only_ready or queue[0].size == expected):
-                    joined = node.join(queue.popleft())
+                done = 0
+                for js in queue:
+                    if only_ready and js.size != expected:
+                        break
+                    joined = node.join(js)
                     if joined is not None:
                         out.append(joined)
-                if not queue:
-                    del self.sets[self.oldest]
+                    done += 1
+                if done == len(queue):
+                    del sets[oldest]
+                elif done:
+                    del queue[:done]
+                elif only_ready:
+                    return  # nothing could go: the oldest time stays
             self.oldest = self._next_time()
             if only_ready:
                 return
-            only_ready = self.waiting()
+            only_ready = min(self.heads) <= self.oldest
 
     def emit_all(self, node: JoinNode, out: list[Message]) -> None:
         while self.sets:
@@ -189,10 +199,11 @@ class JoinNode(AsyncNode):
         return len(self.groups)
 
     async def run(self, inbox: trio.MemoryReceiveChannel[tuple[int, Chunk]], emit: Emit) -> None:
+        receive = self.receive
         async for src, chunk in inbox:
             out: list[Message] = []
             for msg in chunk:
-                self.receive(src, msg, out)
+                receive(src, msg, out)
             if out:
                 await emit(out)
         out = []
@@ -206,8 +217,13 @@ class JoinNode(AsyncNode):
             if self.on:
                 self._match(src, msg, out)  # type: ignore[arg-type]
             else:
-                t = round_half_up(msg.time, self.tolerance)  # type: ignore[union-attr]
-                self._group(msg.group).collect(self, src, t, msg, out)  # type: ignore[arg-type]
+                t = msg.time  # type: ignore[union-attr]
+                if self.tolerance:
+                    t = round_half_up(t, self.tolerance)
+                group = self.groups.get(msg.group)
+                if group is None:
+                    group = self._group(msg.group)
+                group.collect(self, src, t, msg, out)  # type: ignore[arg-type]
         elif kind is Barrier:
             t = round_half_up(msg.time, self.tolerance)  # type: ignore[union-attr]
             self._group(msg.group).barrier(self, src, t, out)
@@ -332,14 +348,8 @@ class JoinNode(AsyncNode):
             else:
                 for key, v in value.fields.items():
                     fields[prefix + key] = v
-        return Point(
-            self.stream_name or first.name,
-            _group_tags(first),
-            fields,
-            js.time,
-            group=first.group,
-            dims=first.dims,
-        )
+        tags = first.dims.group_tags(first.tags) if first.dims.tag_names else {}
+        return Point(self.stream_name or first.name, tags, fields, js.time, None, first.group, first.dims)
 
     def _join_batches(self, js: _JoinSet) -> Batch:
         """Joins the points of the batches by rounded time, like the point join."""
