@@ -1,0 +1,31 @@
+"""``|sample()``: every n-th point per group, or points on a time grid."""
+
+from __future__ import annotations
+
+from nodeutil import S, batch, node, point
+
+from leyden.kernel import EdgeType
+
+
+class Duration(int):
+    """How the script builder hands over durations (an int subclass)."""
+
+
+def test_every_third_point_per_group(plugins):
+    s = node(plugins, "sample", 3)
+    a = [point(i, {"v": i}, {"host": "a"}, group_by=("host",)) for i in range(5)]
+    b = [point(i, {"v": i}, {"host": "b"}, group_by=("host",)) for i in range(2)]
+    out = s.process([a[0], a[1], b[0], a[2], a[3], b[1], a[4]])
+    assert out == [a[0], b[0], a[3]]
+
+
+def test_duration_keeps_points_on_the_grid(plugins):
+    s = node(plugins, "sample", Duration(10 * S))
+    points = [point(t, {"v": t}) for t in (0, 5, 10, 10.5, 20)]
+    assert s.process(points) == [points[0], points[2], points[4]]
+
+
+def test_batches_pass_unchanged(plugins):
+    s = node(plugins, "sample", 2, edge_in=EdgeType.BATCH)
+    b = batch(10, [point(i, {"v": i}) for i in range(4)])
+    assert s.process([b]) == [b]
