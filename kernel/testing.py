@@ -108,13 +108,20 @@ async def open_task(
     The task reads ``dbrps`` (default ``test.autogen``) unless the script declares its
     own ``dbrp``. Raises ``TickError`` for an invalid script.
     """
-    async with trio.open_nursery() as nursery:
-        kernel: Kernel = await nursery.start(Kernel(plugins, services).run)
-        pipeline = kernel.compile(script, vars=vars)
-        if dbrps is None and not pipeline.dbrps:
-            dbrps = [DEFAULT_DBRP]
-        state = await kernel.start(task_id, pipeline, resolve_dbrps(pipeline, dbrps))
-        try:
-            yield TaskHarness(kernel, state)
-        finally:
-            nursery.cancel_scope.cancel()
+    kernel = Kernel(plugins, services)
+    pipeline = kernel.compile(script, vars=vars)
+    if dbrps is None and not pipeline.dbrps:
+        dbrps = [DEFAULT_DBRP]
+    try:
+        async with trio.open_nursery() as nursery:
+            await nursery.start(kernel.run)
+            state = await kernel.start(task_id, pipeline, resolve_dbrps(pipeline, dbrps))
+            try:
+                yield TaskHarness(kernel, state)
+            finally:
+                nursery.cancel_scope.cancel()
+    except BaseExceptionGroup as group:
+        # A failing assertion in the test body should read as itself, not as a group.
+        if len(group.exceptions) == 1:
+            raise group.exceptions[0] from None
+        raise
