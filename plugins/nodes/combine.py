@@ -26,7 +26,9 @@ from math import comb
 from typing import Any
 
 from leyden.kernel import (
+    NO_DIMENSIONS,
     Batch,
+    Dimensions,
     EdgeType,
     Forward,
     GroupedNode,
@@ -72,19 +74,22 @@ class _CombineBuffer(Receiver):
     def __init__(self, node: CombineNode, group: GroupID, first: Message) -> None:
         self.node = node
         self.group = group
-        self.dims = first.dims  # type: ignore[union-attr]
-        self.name: str = first.name  # type: ignore[union-attr]
+        # a group may start with a barrier: then its first point names it
+        self.name: str | None = getattr(first, "name", None)
+        self.dims: Dimensions = getattr(first, "dims", NO_DIMENSIONS)
         self.predicates: list[Callable[[Point], Any]] = [lam.evaluator() for lam in node.lambdas]
         self.time: int | None = None
         self.points: list[Point] = []
 
     def point(self, p: Point) -> Forward:
+        if self.name is None:
+            self.name, self.dims = p.name, p.dims
         out: list[Message] = []
         self._add(p, out)
         return out
 
     def batch(self, b: Batch) -> Forward:
-        self.name = b.name
+        self.name, self.dims = b.name, b.dims
         self.time = None
         out: list[Message] = []
         for p in b.points:
@@ -143,7 +148,7 @@ class _CombineBuffer(Receiver):
             for key, value in p.tags.items():
                 tags[key if key in dims else prefix + key] = value
         time = round_half_up(chosen[0].time, self.node.tolerance)
-        return Point(self.name, tags, fields, time, group=self.group, dims=self.dims)
+        return Point(self.name or "", tags, fields, time, group=self.group, dims=self.dims)
 
 
 def _check_names(names: list[str], lambdas: int, delimiter: str) -> None:

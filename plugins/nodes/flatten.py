@@ -80,7 +80,8 @@ class _FlattenBuffer(Receiver):
 
     def __init__(self, node: FlattenNode, first: Message) -> None:
         self.node = node
-        self.name: str = first.name  # type: ignore[union-attr]
+        # a group may start with a barrier: then its first point names it
+        self.name: str | None = getattr(first, "name", None)
         self.time: int | None = None
         self.points: list[Point] = []
 
@@ -92,6 +93,8 @@ class _FlattenBuffer(Receiver):
     def _add(self, p: Point) -> tuple[int, dict[str, Any]] | None:
         """Buffer ``p``; returns the time and fields of the previous time's points
         when ``p`` starts a new time and they flatten to something."""
+        if self.name is None:
+            self.name = p.name
         t = round_half_up(p.time, self.node.tolerance)
         done = None
         if t != self.time:
@@ -108,7 +111,7 @@ class _FlattenBuffer(Receiver):
         if done is None:
             return None
         time, fields = done
-        return Point(self.name, p.dims.group_tags(p.tags), fields, time, group=p.group, dims=p.dims)
+        return Point(self.name or p.name, p.dims.group_tags(p.tags), fields, time, group=p.group, dims=p.dims)
 
     def batch(self, b: Batch) -> Forward:
         self.time = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from leyden.kernel import Batch, Dimensions, NodeStats, Point
+from leyden.kernel import Barrier, Batch, Dimensions, NodeStats, Point
 from leyden.kernel.testing import open_task
 from leyden.plugins.nodes.combine import CombineNode
 from leyden.tick.lambdas import compile_lambda
@@ -95,3 +95,14 @@ async def test_exceeding_max_stops_the_task(plugins, autojump_clock):
     async with open_task(SCRIPT, plugins=plugins) as task:
         await task.write("req,k=a n=1 0\nreq,k=b n=2 0\nreq,k=c n=3 0\nreq,k=a n=1 1\n", precision="s")
         assert "exceeds max combinations 1" in task.error
+
+
+async def test_a_group_may_start_with_a_barrier(make_context, lam):
+    node = await combine(make_context, [lam("TRUE"), lam("TRUE")], **{"as": ("a", "b")})
+    out = node.process([Barrier("dc=x", 0), req("get", 1, 0), req("put", 2, 0), req("get", 3, S)])
+    assert [type(m) for m in out] == [Barrier, Point]
+    assert (out[1].name, out[1].tags, out[1].dims) == (
+        "req",
+        {"dc": "x", "a.kind": "get", "b.kind": "put"},
+        DC,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from leyden.kernel import Batch, Dimensions, EdgeType, NodeStats, Point
+from leyden.kernel import Barrier, Batch, DeleteGroup, Dimensions, EdgeType, NodeStats, Point
 from leyden.plugins.nodes.flatten import FlattenNode
 
 S = 1_000_000_000
@@ -59,3 +59,12 @@ async def test_batches_flatten_time_by_time(make_context):
         (0, {"host": "a"}, {"root.used": 10, "root.free": 90, "var.used": 20, "var.free": 80}),
         (10, {"host": "a"}, {"root.used": 11, "root.free": 89}),
     ]
+
+
+async def test_a_group_may_start_with_a_barrier(make_context):
+    node = await flatten(make_context, on="path")
+    out = node.process(
+        [Barrier("host=a", 0), disk("root", 1, 2, 0), disk("root", 3, 4, 10), DeleteGroup("host=a")]
+    )
+    assert [type(m) for m in out] == [Barrier, Point, DeleteGroup]
+    assert (out[1].name, out[1].fields) == ("disk", {"root.used": 1, "root.free": 2})
