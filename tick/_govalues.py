@@ -226,7 +226,7 @@ class GoTime(GoMethods):
         return _EPOCH + _dt.timedelta(seconds=self.ns // 1_000_000_000)
 
     def String(self) -> str:
-        return self.Format("2006-01-02 15:04:05.999999999 -0700 MST")
+        return rfc3339_nano(self.ns).replace("T", " ").replace("Z", " +0000 UTC")
 
     __str__ = String
 
@@ -280,6 +280,16 @@ class GoTime(GoMethods):
 
 #: Go's zero time (January 1, year 1) in Unix nanoseconds.
 _GO_ZERO_TIME_NS = -62135596800 * 1_000_000_000
+
+
+def rfc3339_nano(ns: int) -> str:
+    """Go's ``time.RFC3339Nano`` in UTC (``2020-01-01T00:00:10.5Z``), the JSON form."""
+    seconds, frac = divmod(ns, 1_000_000_000)
+    stamp = (_EPOCH + _dt.timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")
+    if frac:
+        stamp += "." + f"{frac:09d}".rstrip("0")
+    return stamp + "Z"
+
 
 # Go layout elements, longest first where one is a prefix of another.
 _LAYOUT = re.compile(
@@ -683,19 +693,22 @@ def _quote_char(ch: str, quote: str, ascii_only: bool) -> str:
 # -- escaping functions of text/template -------------------------------------------------
 
 _HTML_ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&#39;", '"': "&#34;", "\0": "\ufffd"}
-_HTML_TABLE = str.maketrans(_HTML_ESCAPES)
-# html/template's escaper in text context also escapes '+'
-_HTML_TEMPLATE_TABLE = str.maketrans({**_HTML_ESCAPES, "+": "&#43;"})
+_HTML_SPECIAL = re.compile("[<>&'\"\0]")
+_HTML_TEMPLATE_SPECIAL = re.compile("[<>&'\"\0+]")
+
+
+def _html_sub(m: re.Match[str]) -> str:
+    return _HTML_ESCAPES.get(m.group()) or "&#43;"
 
 
 def html_escape(text: str) -> str:
     """``template.HTMLEscapeString`` (the ``html`` function)."""
-    return text.translate(_HTML_TABLE)
+    return _HTML_SPECIAL.sub(_html_sub, text)
 
 
 def html_template_escape(text: str) -> str:
-    """What ``html/template`` does to an action's output in HTML text."""
-    return text.translate(_HTML_TEMPLATE_TABLE)
+    """What ``html/template`` does to an action's output in HTML text (``+`` too)."""
+    return _HTML_TEMPLATE_SPECIAL.sub(_html_sub, text)
 
 
 def js_escape(text: str) -> str:
@@ -735,39 +748,54 @@ def go_json(value: Any) -> str:
 
 
 def _json(value: Any, out: list[str]) -> None:
-    if value is None or value is NO_VALUE:
-        out.append("null")
-    elif isinstance(value, str) and not isinstance(value, GoMethods):
+    kind = type(value)
+    if kind is str:
         out.append(json_string(value))
-    elif isinstance(value, bool):
+    elif kind is float:
+        out.append(json_float(value))
+    elif kind is int:
+        out.append(str(value))
+    elif kind is bool:
         out.append("true" if value else "false")
-    elif isinstance(value, GoTime):
-        out.append('"' + value.Format("2006-01-02T15:04:05.999999999Z07:00") + '"')
+    elif kind is dict:
+        _json_object(sorted(value.items()), out)
+    elif kind is list:
+        _json_array(value, out)
+    elif value is None or value is NO_VALUE:
+        out.append("null")
+    elif kind is GoStruct:
+        _json_object(value.fields.items(), out)
+    elif kind is GoTime:
+        out.append('"' + rfc3339_nano(value.ns) + '"')
+    elif isinstance(value, str):
+        out.append(json_string(str(value)))
     elif isinstance(value, int):
         out.append(str(int(value)))
-    elif isinstance(value, float):
-        out.append(json_float(value))
-    elif isinstance(value, GoStruct):
-        _json_object(list(value.fields.items()), out)
     elif isinstance(value, Mapping):
         _json_object(sorted(value.items()), out)
-    elif isinstance(value, list | tuple):
-        out.append("[")
-        for i, item in enumerate(value):
-            if i:
-                out.append(",")
-            _json(item, out)
-        out.append("]")
+    elif isinstance(value, tuple):
+        _json_array(value, out)
     else:
         out.append(json_string(str(value)))
 
 
-def _json_object(items: list[tuple[Any, Any]], out: list[str]) -> None:
-    out.append("{")
-    for i, (key, item) in enumerate(items):
+def _json_array(items: Any, out: list[str]) -> None:
+    out.append("[")
+    for i, item in enumerate(items):
         if i:
             out.append(",")
-        out.append(json_string(str(key)))
+        _json(item, out)
+    out.append("]")
+
+
+def _json_object(items: Any, out: list[str]) -> None:
+    out.append("{")
+    first = True
+    for key, item in items:
+        if not first:
+            out.append(",")
+        first = False
+        out.append(json_string(key if type(key) is str else str(key)))
         out.append(":")
         _json(item, out)
     out.append("}")
@@ -789,18 +817,14 @@ def json_float(f: float) -> str:
 
 
 _JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_JSON_SPECIAL = re.compile('[\x00-\x1f"\\\\<>&\u2028\u2029]')
+
+
+def _json_escape(m: re.Match[str]) -> str:
+    ch = m.group()
+    return _JSON_ESCAPES.get(ch) or f"\\u{ord(ch):04x}"
 
 
 def json_string(text: str) -> str:
     """A JSON string as Go writes it, HTML-safe (``<`` as ``\\u003c``)."""
-    out = ['"']
-    for ch in text:
-        esc = _JSON_ESCAPES.get(ch)
-        if esc is not None:
-            out.append(esc)
-        elif ch < " " or ch in "<>&\u2028\u2029":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    return '"' + _JSON_SPECIAL.sub(_json_escape, text) + '"'

@@ -374,42 +374,44 @@ class _AlertGroup(Receiver):
         """Kapacitor's rule: a level at or above the current one wins; otherwise the
         current level holds while its reset lambda is false; otherwise the most severe
         lower level that matches, or OK."""
-        found = self._first_match(p, max(current, Level.INFO))
-        if found is not None:
-            return found
-        reset = self.resets.get(current)
-        if reset is not None and self._test(reset, p, f"{str(current).lower()} reset") is False:
-            return current
-        found = self._first_match(p, Level.INFO, highest=current)
-        return Level.OK if found is None else found
-
-    def _first_match(self, p: Point, lowest: Level, highest: Level = Level.CRITICAL) -> Level | None:
-        for level, evaluate in self.levels:
-            if lowest <= level <= highest and self._test(evaluate, p, str(level).lower()):
+        levels = self.levels  # most severe first
+        for level, evaluate in levels:
+            if level < current:
+                break
+            if self._test(evaluate, p, level):
                 return level
-        return None
+        if current == Level.OK:
+            return Level.OK
+        reset = self.resets.get(current)
+        if reset is not None and self._test(reset, p, current, reset=True) is False:
+            return current
+        for level, evaluate in levels:
+            if level <= current and self._test(evaluate, p, level):
+                return level
+        return Level.OK
 
-    def _test(self, evaluate: Evaluator, p: Point, what: str) -> bool | None:
+    def _test(self, evaluate: Evaluator, p: Point, level: Level, reset: bool = False) -> bool | None:
+        """A level's (or reset's) lambda on ``p``; None, counted and logged, on error."""
         try:
             value = evaluate(p)
         except PointError as err:
-            self.node.report(what, err)
+            self.node.report(_lambda_name(level, reset), err)
             return None
         if type(value) is not bool:
-            self.node.report(what, PointError(f"expression is not boolean: {value!r}"))
+            self.node.report(_lambda_name(level, reset), PointError(f"not a boolean: {value!r}"))
             return None
         return value
 
     def _set_inhibitors(self, level: Level) -> None:
-        for inhibitor in self.inhibitors:
-            inhibitor.active = level != Level.OK
+        if self.inhibitors:
+            for inhibitor in self.inhibitors:
+                inhibitor.active = level != Level.OK
 
     # -- messages -----------------------------------------------------------------------
 
     def point(self, p: Point) -> Forward:
         node = self.node
         state = self.state
-        alert_id = node.templates.render_id(p.name, p.group, p.tags)
         level = self.determine_level(p, state.level)
         state.add_event(p.time, level)
         self._set_inhibitors(level)
@@ -422,6 +424,7 @@ class _AlertGroup(Receiver):
         state.triggered(p.time)
         if node.no_recoveries and level == Level.OK:
             return None
+        alert_id = node.templates.render_id(p.name, p.group, p.tags)
         event = node.event(alert_id, p, p.fields, level, p.time, state.duration(), result([point_row(p)]))
         node.handle_event(event)
         return node.augment_point(p, event)
@@ -467,6 +470,10 @@ class _AlertGroup(Receiver):
 
 
 # -- construction -------------------------------------------------------------------------
+
+
+def _lambda_name(level: Level, reset: bool) -> str:
+    return _LEVEL_PROPS[level] + ("Reset" if reset else "")
 
 
 def _state_changes_only(ctx: NodeContext) -> tuple[bool, int]:
