@@ -10,8 +10,7 @@ from the alert node, so handlers and alert properties follow::
             .measurement('cpu')
     data
         |deadman(100.0, 10s, lambda: hour("time") >= 8 AND hour("time") <= 17)
-            .slack()
-            .channel('#dead_tasks')
+            .log('/var/log/kapacitor/dead.log')
 
 is the same as::
 

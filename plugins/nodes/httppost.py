@@ -8,7 +8,7 @@ endpoint of the server configuration, which may add headers and basic auth::
         |window()
             .period(10s)
             .every(5s)
-        |top('value', 10)
+        |top(10, 'value')
         |httpPost('http://example.com/api/top10')
             .header('X-Source', 'leyden')
             .timeout(5s)
