@@ -7,6 +7,7 @@ cases, run in test_alert_conformance.py, check the common paths against Kapacito
 from __future__ import annotations
 
 import json
+import sys
 from functools import partial
 from pathlib import Path
 
@@ -27,6 +28,19 @@ def lines(*values: float, field: str = "value", tags: str = "host=a", start: int
 
 def read_log(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def read_lines(path: Path) -> list[str]:
+    return path.read_text().splitlines() if path.exists() else []
+
+
+async def until(done, timeout: float = 10) -> None:
+    """Let the handlers' tasks (and the processes and sockets they wait on) run until
+    ``done()``; it gives up, failing the test, after ``timeout`` seconds."""
+    with trio.fail_after(timeout):
+        while not done():
+            await trio.testing.wait_all_tasks_blocked()
+            await trio.sleep(0)
 
 
 def alert_node(task) -> AlertNode:
@@ -413,3 +427,39 @@ async def test_a_dead_handler_does_not_stall_the_pipeline():
             assert node.statistics()["events_dropped"] == points - 11
             assert len(hung) == 1
         nursery.cancel_scope.cancel()
+
+
+async def test_every_handler_gets_every_event(tmp_path):
+    """One alert, four handlers, real receivers: each gets Kapacitor's alert JSON."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "alerts"))
+    from alert_receivers import HTTPReceiver, start_http, start_tcp
+
+    log = tmp_path / "a.log"
+    out = tmp_path / "exec.out"
+    prog = tmp_path / "record.py"
+    prog.write_text(f"#!{sys.executable}\nimport sys\nopen(sys.argv[1], 'a').write(sys.stdin.read())\n")
+    prog.chmod(0o755)
+    async with trio.open_nursery() as nursery:
+        http = await start_http(nursery, HTTPReceiver())
+        tcp = await start_tcp(nursery)
+        script = f"""
+        stream
+            |from().measurement('cpu')
+            |alert()
+                .crit(lambda: "value" > 90)
+                .details('')
+                .log('{log}')
+                .post('{http.url}/hook')
+                .tcp('127.0.0.1:{tcp.port}')
+                .exec('{prog}', '{out}')
+        """
+        config = {"exec": {"allowed": [str(prog)]}}
+        async with open_task(script, services={"config": config}) as task:
+            await task.write(lines(95, 10), precision="s")
+            await until(lambda: len(tcp.connections) == len(http.requests) == len(read_lines(out)) == 2)
+        nursery.cancel_scope.cancel()
+    logged = log.read_text().splitlines()
+    assert [json.loads(line)["level"] for line in logged] == ["CRITICAL", "OK"]
+    assert [r.body.decode() for r in http.requests] == [line + "\n" for line in logged]
+    assert [c.decode() for c in tcp.connections] == [line + "\n\n" for line in logged]
+    assert out.read_text().splitlines() == logged
