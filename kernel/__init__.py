@@ -57,6 +57,7 @@ from ._result import point_row as point_row
 from ._result import result as result
 from ._spec import NO_PARAMS as NO_PARAMS
 from ._spec import STAR as STAR
+from ._spec import Duration as Duration
 from ._spec import EdgeType as EdgeType
 from ._spec import FunctionSpec as FunctionSpec
 from ._spec import HandlerConfig as HandlerConfig

@@ -167,8 +167,8 @@ def _split_slow(line: str) -> tuple[str, str, str]:
             current.append(line[i : i + 2])
             i += 2
             continue
-        if ch == '"' and sections:
-            in_string = not in_string
+        if ch == '"' and sections and (in_string or line[i - 1] == "="):
+            in_string = not in_string  # quotes delimit string values only, not keys
         if ch == " " and not in_string:
             if current:
                 sections.append("".join(current))

@@ -39,6 +39,19 @@ class ValueType(enum.Enum):
     ANY = "any"
 
 
+class Duration(int):
+    """A duration in nanoseconds (Go's ``time.Duration``), distinct from a plain int.
+
+    Scripts hand durations to nodes as this type, so ``sample(10s)`` and ``sample(10)``
+    stay different things; arithmetic on it gives plain ints.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"Duration({int(self)})"
+
+
 class Star:
     """The value of ``*`` in a script (``groupBy(*)``); use the :data:`STAR` singleton."""
 

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from leyden.kernel import Duration
+
 
 class LType(enum.Enum):
     """A lambda value type; the values are Kapacitor's names for them in messages."""
@@ -30,15 +32,6 @@ class LType(enum.Enum):
 
     def __str__(self) -> str:
         return self.value
-
-
-class Duration(int):
-    """A duration in nanoseconds (Go's ``time.Duration``), distinct from an int."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return f"Duration({int(self)})"
 
 
 class Time(int):

@@ -28,6 +28,7 @@ from typing import Any
 
 from leyden.kernel import (
     STAR,
+    Duration,
     EdgeType,
     HandlerConfig,
     HandlerSpec,
@@ -540,12 +541,14 @@ def _check_args(params: Params, values: list[Arg], what: str, pos: ast.Pos, trus
         accepted = params.types[min(i, len(params.types) - 1)]
         if kind is V.NODE:
             value = _as_node(value)
-        if V.ANY in accepted or kind in accepted:
+        if kind is V.DURATION and kind in accepted:
+            out.append(Duration(value))
+        elif V.ANY in accepted or kind in accepted:
             out.append(value)
         elif kind is V.INT and V.FLOAT in accepted:
             out.append(float(value))
         elif trusted and kind is V.INT and V.DURATION in accepted:
-            out.append(value)
+            out.append(Duration(value))
         else:
             wanted = " or ".join(_describe(t) for t in accepted)
             raise TickError(f"argument {i + 1} of {what} must be {wanted}, got {_describe(kind)}", *where)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from leyden.kernel import (
     Batch,
+    Duration,
     GroupedNode,
     GroupID,
     Message,
@@ -36,9 +37,9 @@ class SampleNode(GroupedNode):
     def __init__(self, ctx: NodeContext) -> None:
         super().__init__()
         (rate,) = ctx.args
-        # The script builder hands durations over as an int subclass; a plain int is a count.
-        self.every = rate if type(rate) is int else 0
-        self.duration = 0 if type(rate) is int else int(rate)
+        is_duration = isinstance(rate, Duration)
+        self.every = 0 if is_duration else rate
+        self.duration = int(rate) if is_duration else 0
         if self.every <= 0 and self.duration <= 0:
             raise ValueError("sample needs a positive count or duration")
 

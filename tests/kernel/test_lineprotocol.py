@@ -43,6 +43,10 @@ def test_escapes_and_strings():
     assert p.fields == {"f 1": 'a "quoted", string', "g": 2}
 
 
+def test_quote_in_a_field_key_is_part_of_the_key():
+    assert one('m weird"name=3,s="a b" 1').fields == {'weird"name': 3.0, "s": "a b"}
+
+
 def test_unsigned_and_special_values():
     assert one("m a=18446744073709551615u,b=-1.5e3,c=TRUE 1").fields == {
         "a": 18446744073709551615,

@@ -25,30 +25,6 @@ AREAS = (
     "tick-",
 )
 
-#: Cases that also use a node of another family: they run once it is installed.
-USES_NODE = {
-    "tick-lambda-duration-compare": "stateDuration",
-}
-
-#: Cases known to fail for reasons outside these nodes (name: reason).
-KNOWN_FAILURES = {
-    "tick-string-escape-field": "the kernel's line protocol parser rejects '\"' in a field key",
-}
-
-
-def _params() -> list[object]:
-    return [
-        pytest.param(name, marks=pytest.mark.xfail(reason=KNOWN_FAILURES[name], strict=True))
-        if name in KNOWN_FAILURES
-        else name
-        for name in case_names(*AREAS)
-    ]
-
-
-@pytest.mark.skipif(not case_names(*AREAS), reason="conformance corpus not found")
-@pytest.mark.parametrize("name", _params())
+@pytest.mark.parametrize("name", case_names(*AREAS))
 async def test_case(name, plugins, autojump_clock):
-    node = USES_NODE.get(name)
-    if node is not None and node not in plugins.nodes:
-        pytest.skip(f"needs the {node} node")
     assert await run_case(load_case(name), plugins) == []

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from nodeutil import S, batch, node, point
 
-from leyden.kernel import EdgeType
-
-
-class Duration(int):
-    """How the script builder hands over durations (an int subclass)."""
+from leyden.kernel import Duration, EdgeType
+from leyden.kernel.testing import open_task
 
 
 def test_every_third_point_per_group(plugins):
@@ -29,3 +26,15 @@ def test_batches_pass_unchanged(plugins):
     s = node(plugins, "sample", 2, edge_in=EdgeType.BATCH)
     b = batch(10, [point(i, {"v": i}) for i in range(4)])
     assert s.process([b]) == [b]
+
+
+async def test_script_duration_and_count_differ(autojump_clock):
+    script = (
+        "stream\n    |from()\n        .measurement('m')\n    |sample({})\n"
+        "    |window()\n        .period(1h)\n        .every(1h)\n    |httpOut('out')\n"
+    )
+    lines = "".join(f"m v={t} {t}\n" for t in (0, 5, 10, 11, 20, 21, 7200))
+    for rate, kept in (("10s", [0, 10, 20]), ("3", [0, 11])):
+        async with open_task(script.format(rate)) as task:
+            await task.write(lines, precision="s")
+            assert [row[1] for row in task.output("out")["series"][0]["values"]] == kept
