@@ -30,6 +30,17 @@ batch behind each event is passed on, with ``.levelTag()``, ``.idField()``... ad
 On a batch edge there is one event per batch: its level is the highest any point
 reaches (the lowest with ``.all()``), its time and fields those of the first point at
 that level, except that OK events and ``.all()`` events take the batch's time.
+
+Services the node uses when the application offers them (all optional):
+
+* ``alerts``: ``publish(topic, event)``, never blocking, gets every event: on the
+  ``.topic()`` and, when the node has handlers of its own, on its anonymous topic
+  ``main:<task>:<node>`` (for state only: the node delivers to its handlers itself).
+  ``event_state(topic, id)`` -> ``(level, time_ns)`` or None resumes an alert's
+  level when a group first appears; ``inhibitors`` shares the server's
+  :class:`~leyden.plugins.alerts._inhibit.Inhibitors`.
+* ``config``: the server configuration by section, for the handlers.
+* ``server_info``: ``{"Hostname": ..., "ClusterID": ..., "ServerID": ...}`` for templates.
 """
 
 from __future__ import annotations
