@@ -225,15 +225,20 @@ class AlertNode(AsyncNode):
         lookup = getattr(self.alerts, "event_state", None)
         if lookup is None or not isinstance(first, Point | Batch):
             return
-        alert_id = self.templates.render_id(first.name, first.group, first.tags)
+        try:
+            alert_id = self.templates.render_id(first.name, first.group, first.tags)
+        except PointError:
+            return  # the first event will report it
         found = None
         for topic in (self.anon_topic, self.topic):
             if topic and found is None:
                 found = lookup(topic, alert_id)
-        if found is not None and found[0] != Level.OK:
-            level, triggered = Level(found[0]), found[1]
+        if found is None:
+            return
+        level = Level.parse(found[0]) if isinstance(found[0], str) else Level(found[0])
+        if level != Level.OK:
             state.add_event(first.time, level)
-            state.triggered(triggered)
+            state.triggered(found[1])
             self.previous[alert_id] = level
 
     def drop_group(self, group: str, inhibitors: list[Inhibitor]) -> None:

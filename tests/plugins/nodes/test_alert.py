@@ -291,6 +291,30 @@ async def test_events_are_published_to_topics():
     ]
 
 
+async def test_alert_state_resumes_from_the_topic_store(tmp_path):
+    """After a restart, a group starts at the level its topic remembers, so the
+    first OK point is a recovery of the alert that was raised before."""
+
+    class StoredTopics(Topics):
+        def event_state(self, topic, alert_id):
+            if (topic, alert_id) == ("main:test:alert2", "cpu:nil"):
+                return ("CRITICAL", 5 * S)
+            return None
+
+    log = tmp_path / "a.log"
+    script = f"""
+    stream
+        |from().measurement('cpu')
+        |alert().crit(lambda: "value" > 90).details('').log('{log}')
+    """
+    async with open_task(script, services={"alerts": StoredTopics()}) as task:
+        assert alert_node(task).name == "alert2"
+        await task.write(lines(10, 20, start=30), precision="s")
+    assert [(e["level"], e["previousLevel"], e["duration"]) for e in read_log(log)] == [
+        ("OK", "CRITICAL", 25 * S)
+    ]
+
+
 async def test_evaluation_errors_are_counted_and_the_point_is_ok(tmp_path):
     log = tmp_path / "a.log"
     script = f"""
