@@ -26,18 +26,15 @@ Example::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from leyden.kernel import PointError, TickError
-
+from ._gotemplate_funcs import BUILTINS, TemplateExecError, field_of, truth
+from ._gotemplate_lex import Item, TemplateParseError, Tok, lex, lex_error
 from ._govalues import (
     NO_VALUE,
     GoDuration,
-    GoJSONError,
-    GoMethods,
     GoMonth,
     GoStruct,
     GoTime,
@@ -48,14 +45,8 @@ from ._govalues import (
     format_float_shortest,
     format_value,
     go_json,
-    go_type_name,
-    html_escape,
     html_template_escape,
-    js_escape,
-    sprint,
     sprintf,
-    sprintln,
-    url_query_escape,
 )
 
 __all__ = [
@@ -79,241 +70,6 @@ __all__ = [
 
 #: Deepest nesting of ``{{template}}`` calls before rendering gives up.
 MAX_DEPTH = 100
-
-
-class TemplateParseError(TickError):
-    """A template is malformed or uses something unsupported; raised when it is parsed."""
-
-
-class TemplateExecError(PointError):
-    """Rendering failed for this data (a missing struct field, a bad comparison)."""
-
-
-# == lexing ==============================================================================
-
-_TRIM_SPACE = " \t\r\n"
-_NUMBER = re.compile(
-    r"[+-]?(?:0[xX][0-9a-fA-F_]+(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?\d+)?"
-    r"|0[bB][01_]+|0[oO][0-7_]+"
-    r"|(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?)"
-)
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_KEYWORDS = {
-    "if", "else", "end", "range", "with", "define", "template", "block",
-    "break", "continue", "nil", "true", "false",
-}  # fmt: skip
-
-
-@dataclass
-class _Tok:
-    kind: str  # ident keyword field var dot string number char bool nil ( ) | := = ,
-    text: str
-    line: int
-    spaced: bool  # whitespace precedes it inside the action
-    value: Any = None
-
-
-@dataclass
-class _Item:
-    """A piece of the template: literal text, or an action's tokens."""
-
-    text: str | None
-    tokens: list[_Tok] = field(default_factory=list)
-    line: int = 1
-
-
-def _lex(src: str, name: str) -> list[_Item]:
-    items: list[_Item] = []
-    pos = 0
-    line = 1
-    trim_next = False
-    while True:
-        start = src.find("{{", pos)
-        text = src[pos:] if start < 0 else src[pos:start]
-        if trim_next:
-            text = text.lstrip(_TRIM_SPACE)
-        trim_left = start >= 0 and src[start + 2 : start + 3] == "-" and src[start + 3 : start + 4] != ""
-        trim_left = trim_left and src[start + 3] in _TRIM_SPACE
-        if trim_left:
-            text = text.rstrip(_TRIM_SPACE)
-        if text:
-            items.append(_Item(text, line=line))
-        if start < 0:
-            return items
-        line += src.count("\n", pos, start)
-        pos = start + (3 if trim_left else 2)
-        action_line = line
-        comment = pos + (1 if trim_left else 0)
-        if src.startswith("/*", comment):
-            # a comment is the whole action: {{/* ... */}} or {{- /* ... */ -}}
-            end = src.find("*/", comment + 2)
-            if end < 0:
-                raise _error(name, line, "unclosed comment")
-            line += src.count("\n", pos, end)
-            after = end + 2
-            if src.startswith(" -}}", after):
-                pos, trim_next = after + 4, True
-            elif src.startswith("}}", after):
-                pos, trim_next = after + 2, False
-            else:
-                raise _error(name, line, "comment ends before closing delimiter")
-            continue
-        tokens, pos, trim_next, line = _lex_action(src, pos, line, name)
-        items.append(_Item(None, tokens, action_line))
-
-
-def _lex_action(src: str, pos: int, line: int, name: str) -> tuple[list[_Tok], int, bool, int]:
-    tokens: list[_Tok] = []
-    spaced = True
-    n = len(src)
-    while True:
-        if pos >= n:
-            raise _error(name, line, "unclosed action")
-        ch = src[pos]
-        if ch in _TRIM_SPACE:
-            line += ch == "\n"
-            if src.startswith("-}}", pos + 1):
-                return tokens, pos + 4, True, line
-            pos += 1
-            spaced = True
-            continue
-        if src.startswith("}}", pos):
-            return tokens, pos + 2, False, line
-        tok_line = line
-        if ch == "(" or ch == ")" or ch == "|" or ch == ",":
-            tokens.append(_Tok(ch, ch, tok_line, spaced))
-            pos += 1
-        elif src.startswith(":=", pos):
-            tokens.append(_Tok(":=", ":=", tok_line, spaced))
-            pos += 2
-        elif ch == "=":
-            tokens.append(_Tok("=", "=", tok_line, spaced))
-            pos += 1
-        elif ch == '"':
-            end = pos + 1
-            while end < n and src[end] != '"':
-                if src[end] == "\n":
-                    raise _error(name, line, "unterminated quoted string")
-                end += 2 if src[end] == "\\" else 1
-            if end >= n:
-                raise _error(name, line, "unterminated quoted string")
-            text = src[pos : end + 1]
-            tokens.append(_Tok("string", text, tok_line, spaced, _unquote(text[1:-1], name, line)))
-            pos = end + 1
-        elif ch == "`":
-            end = src.find("`", pos + 1)
-            if end < 0:
-                raise _error(name, line, "unterminated raw quoted string")
-            tokens.append(_Tok("string", src[pos : end + 1], tok_line, spaced, src[pos + 1 : end]))
-            line += src.count("\n", pos, end)
-            pos = end + 1
-        elif ch == "'":
-            end = pos + 1
-            while end < n and src[end] != "'":
-                end += 2 if src[end] == "\\" else 1
-            body = _unquote(src[pos + 1 : end], name, line)
-            if end >= n or len(body) != 1:
-                raise _error(name, line, f"malformed character constant: {src[pos : end + 1]}")
-            tokens.append(_Tok("char", src[pos : end + 1], tok_line, spaced, ord(body)))
-            pos = end + 1
-        elif ch == "$":
-            m = _IDENT.match(src, pos + 1)
-            text = "$" + (m.group() if m else "")
-            tokens.append(_Tok("var", text, tok_line, spaced))
-            pos += len(text)
-        elif ch == "." and not (pos + 1 < n and src[pos + 1].isdigit()):
-            m = _IDENT.match(src, pos + 1)
-            if m:
-                tokens.append(_Tok("field", m.group(), tok_line, spaced))
-                pos = m.end()
-            else:
-                tokens.append(_Tok("dot", ".", tok_line, spaced))
-                pos += 1
-        elif ch in "+-." or ch.isdigit():
-            m = _NUMBER.match(src, pos)
-            if not m or (m.end() < n and (src[m.end()].isalnum() or src[m.end()] == ".")):
-                raise _error(name, line, f"bad number syntax: {src[pos : pos + 10]!r}")
-            tokens.append(_Tok("number", m.group(), tok_line, spaced, _number(m.group(), name, line)))
-            pos = m.end()
-        else:
-            m = _IDENT.match(src, pos)
-            if not m:
-                raise _error(name, line, f"unexpected {ch!r} in command")
-            word = m.group()
-            if word in ("true", "false"):
-                tokens.append(_Tok("bool", word, tok_line, spaced, word == "true"))
-            elif word == "nil":
-                tokens.append(_Tok("nil", word, tok_line, spaced))
-            else:
-                tokens.append(_Tok("keyword" if word in _KEYWORDS else "ident", word, tok_line, spaced))
-            pos = m.end()
-        spaced = False
-
-
-_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
-
-
-def _unquote(body: str, name: str, line: int) -> str:
-    """Go's string escapes: ``\\n``, ``\\x41``, ``\\u00e9``, ``\\101``, ``\\"``..."""
-    if "\\" not in body:
-        return body
-    out: list[str] = []
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if ch != "\\":
-            out.append(ch)
-            i += 1
-            continue
-        esc = body[i + 1 : i + 2]
-        if esc in _ESCAPES:
-            out.append(_ESCAPES[esc])
-            i += 2
-        elif esc in ("\\", '"', "'"):
-            out.append(esc)
-            i += 2
-        elif esc in ("x", "u", "U"):
-            size = {"x": 2, "u": 4, "U": 8}[esc]
-            digits = body[i + 2 : i + 2 + size]
-            if len(digits) != size or not all(c in "0123456789abcdefABCDEF" for c in digits):
-                raise _error(name, line, f"invalid escape \\{esc}{digits}")
-            code = int(digits, 16)
-            if esc == "x":
-                out.append(bytes([code]).decode("latin-1"))
-            else:
-                out.append(chr(code))
-            i += 2 + size
-        elif esc.isdigit():
-            digits = body[i + 1 : i + 4]
-            if len(digits) != 3 or not all(c in "01234567" for c in digits):
-                raise _error(name, line, f"invalid escape \\{digits}")
-            out.append(chr(int(digits, 8)))
-            i += 4
-        else:
-            raise _error(name, line, f"unknown escape sequence: \\{esc}")
-    return "".join(out)
-
-
-def _number(text: str, name: str, line: int) -> int | float:
-    """A Go ideal constant: integer syntax gives an int, anything else a float."""
-    clean = text.replace("_", "")
-    try:
-        lower = clean.lower().lstrip("+-")
-        if lower.startswith("0x") and ("." in lower or "p" in lower):
-            return float.fromhex(clean)
-        if not lower.startswith(("0x", "0b", "0o")) and ("." in lower or "e" in lower):
-            return float(clean)
-        if lower.startswith(("0x", "0b", "0o")):
-            return int(clean, 0)
-        if len(lower) > 1 and lower.startswith("0"):
-            return int(clean, 8)
-        return int(clean)
-    except ValueError:
-        raise _error(name, line, f"illegal number syntax: {text!r}") from None
-
-
-def _error(name: str, line: int, message: str) -> TemplateParseError:
-    return TemplateParseError(f"template: {name}:{line}: {message}")
 
 
 # == evaluation state ====================================================================
@@ -372,199 +128,6 @@ def _run_all(runs: list[Run]) -> Run:
     return run
 
 
-# == values ==============================================================================
-
-
-def truth(value: Any) -> bool:
-    """Go's notion of "true" for ``if``, ``with``, ``and``, ``or``, ``not``."""
-    if value is None or value is NO_VALUE:
-        return False
-    if isinstance(value, GoStruct | GoTime):
-        return True
-    if isinstance(value, bool | int | float):
-        return bool(value)
-    if isinstance(value, str | list | tuple | Mapping):
-        return len(value) > 0
-    return True
-
-
-def _field(receiver: Any, name: str, args: list[Any] | None) -> Any:
-    """``receiver.name`` with Go's rules; ``args`` (or None) for method calls."""
-    if receiver is NO_VALUE:
-        return NO_VALUE
-    if receiver is None:
-        raise TemplateExecError(f"nil pointer evaluating interface {{}}.{name}")
-    if isinstance(receiver, GoMethods):
-        if name in receiver.go_methods:
-            method = getattr(receiver, name)
-            try:
-                return method(*(args or ()))
-            except TypeError:
-                raise TemplateExecError(f"wrong number of args for {name}") from None
-        raise TemplateExecError(f"can't evaluate field {name} in type {receiver.go_type}")
-    if args:
-        raise TemplateExecError(f"{name} is not a method but has arguments")
-    if isinstance(receiver, GoStruct):
-        try:
-            return receiver.fields[name]
-        except KeyError:
-            raise TemplateExecError(f"can't evaluate field {name} in type {receiver.type_name}") from None
-    if isinstance(receiver, Mapping):
-        return receiver.get(name, NO_VALUE)
-    raise TemplateExecError(f"can't evaluate field {name} in type {go_type_name(receiver)}")
-
-
-# -- built-in functions -----------------------------------------------------------------
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, str):
-        return "string"
-    if value is None or value is NO_VALUE:
-        return "nil"
-    return ""
-
-
-def _eq(arg1: Any, *args: Any) -> bool:
-    if not args:
-        raise TemplateExecError("missing argument for comparison")
-    k1 = _kind(arg1)
-    for arg in args:
-        k2 = _kind(arg)
-        if k1 == "nil" or k2 == "nil":
-            if k1 == k2:
-                return True
-            continue
-        if not k1 or not k2:
-            raise TemplateExecError("invalid type for comparison")
-        if k1 != k2:
-            raise TemplateExecError("incompatible types for comparison")
-        if arg1 == arg:
-            return True
-    return False
-
-
-def _ne(a: Any, b: Any) -> bool:
-    return not _eq(a, b)
-
-
-def _lt(a: Any, b: Any) -> bool:
-    k1, k2 = _kind(a), _kind(b)
-    if k1 in ("", "nil", "bool") or k2 in ("", "nil", "bool"):
-        raise TemplateExecError("invalid type for comparison")
-    if k1 != k2:
-        raise TemplateExecError("incompatible types for comparison")
-    return bool(a < b)
-
-
-def _le(a: Any, b: Any) -> bool:
-    return _lt(a, b) or _eq(a, b)
-
-
-def _gt(a: Any, b: Any) -> bool:
-    return not _le(a, b)
-
-
-def _ge(a: Any, b: Any) -> bool:
-    return not _lt(a, b)
-
-
-def _not(value: Any) -> bool:
-    return not truth(value)
-
-
-def _len(value: Any) -> int:
-    if isinstance(value, str):
-        return len(value.encode("utf-8"))
-    if isinstance(value, list | tuple | Mapping):
-        return len(value)
-    if value is None or value is NO_VALUE:
-        raise TemplateExecError("len of nil pointer")
-    raise TemplateExecError(f"len of type {go_type_name(value)}")
-
-
-def _index(item: Any, *indexes: Any) -> Any:
-    for index in indexes:
-        if item is None or item is NO_VALUE:
-            raise TemplateExecError("index of untyped nil")
-        if isinstance(item, Mapping):
-            if not isinstance(index, str):
-                raise TemplateExecError(f"value has type {go_type_name(index)}; should be string")
-            item = item.get(index, "" if isinstance(item, StringMap) else None)
-        elif isinstance(item, list | tuple | str):
-            if not isinstance(index, int) or isinstance(index, bool):
-                raise TemplateExecError(f"cannot index slice/array with type {go_type_name(index)}")
-            seq: Any = item.encode("utf-8") if isinstance(item, str) else item
-            if not 0 <= index < len(seq):
-                raise TemplateExecError(f"index out of range: {index}")
-            item = seq[index]
-        else:
-            raise TemplateExecError(f"can't index item of type {go_type_name(item)}")
-    return item
-
-
-def _slice(item: Any, *indexes: Any) -> Any:
-    if not isinstance(item, list | tuple | str):
-        raise TemplateExecError(f"can't slice item of type {go_type_name(item)}")
-    if len(indexes) > 2:
-        raise TemplateExecError("too many slice indexes")
-    seq: Any = item.encode("utf-8") if isinstance(item, str) else item
-    bounds = [int(i) for i in indexes] + [len(seq)] * (2 - len(indexes))
-    lo, hi = (bounds[0], bounds[1]) if indexes else (0, len(seq))
-    if not 0 <= lo <= hi <= len(seq):
-        raise TemplateExecError(f"index out of range: {lo}:{hi}")
-    part = seq[lo:hi]
-    return part.decode("utf-8", "replace") if isinstance(item, str) else list(part)
-
-
-def _escaper(fn: Callable[[str], str]) -> Callable[..., str]:
-    def escape(*args: Any) -> str:
-        text = args[0] if len(args) == 1 and isinstance(args[0], str) else sprint(*args)
-        return fn(text)
-
-    return escape
-
-
-def _json(value: Any) -> str:
-    try:
-        return go_json(value) + "\n"
-    except GoJSONError as err:
-        raise TemplateExecError(str(err)) from err
-
-
-BUILTINS: dict[str, Callable[..., Any]] = {
-    "not": _not,
-    "len": _len,
-    "index": _index,
-    "slice": _slice,
-    "print": sprint,
-    "printf": lambda fmt, *args: sprintf(_string_arg(fmt), *args),
-    "println": sprintln,
-    "html": _escaper(html_escape),
-    "js": _escaper(js_escape),
-    "urlquery": _escaper(url_query_escape),
-    "eq": _eq,
-    "ne": _ne,
-    "lt": _lt,
-    "le": _le,
-    "gt": _gt,
-    "ge": _ge,
-    "json": _json,
-}
-
-
-def _string_arg(value: Any) -> str:
-    if not isinstance(value, str):
-        raise TemplateExecError(f"wrong type for value; expected string; got {go_type_name(value)}")
-    return value
-
-
 # == parsing =============================================================================
 
 
@@ -577,7 +140,7 @@ class _Refs:
 
 
 class _Parser:
-    def __init__(self, items: list[_Item], name: str, funcs: Mapping[str, Callable[..., Any]]) -> None:
+    def __init__(self, items: list[Item], name: str, funcs: Mapping[str, Callable[..., Any]]) -> None:
         self.items = items
         self.i = 0
         self.name = name
@@ -591,7 +154,7 @@ class _Parser:
         self.root_dot = True  # whether "." is the root data where we are
 
     def error(self, line: int, message: str) -> TemplateParseError:
-        return _error(self.name, line, message)
+        return lex_error(self.name, line, message)
 
     # -- structure ----------------------------------------------------------------------
 
@@ -604,7 +167,7 @@ class _Parser:
                 raise self.error(line, f'no such template "{target}"')
         return run
 
-    def parse_list(self, top: bool = False) -> tuple[Run, _Item | None]:
+    def parse_list(self, top: bool = False) -> tuple[Run, Item | None]:
         """Parse until ``{{end}}``/``{{else}}`` (returned) or the end of the input."""
         runs: list[Run] = []
         while self.i < len(self.items):
@@ -636,7 +199,7 @@ class _Parser:
             raise self.error(self.items[-1].line if self.items else 1, "unexpected EOF")
         return (_run_all(runs) if runs else _noop), None
 
-    def parse_keyword(self, item: _Item) -> Run:
+    def parse_keyword(self, item: Item) -> Run:
         word = item.tokens[0].text
         if word in ("if", "with"):
             return self.parse_branch(item, word)
@@ -659,7 +222,7 @@ class _Parser:
             return self.parse_block(item)
         raise self.error(item.line, f"unexpected keyword {word}")
 
-    def parse_branch(self, item: _Item, word: str) -> Run:
+    def parse_branch(self, item: Item, word: str) -> Run:
         """``if`` and ``with``, with their ``else if``/``else with``/``else`` chains."""
         if not item.tokens[1:]:
             raise self.error(item.line, f"missing value for {word}")
@@ -676,7 +239,7 @@ class _Parser:
             rest = stop.tokens[1:]
             if rest and rest[0].kind == "keyword" and rest[0].text in ("if", "with"):
                 # "else if ..." / "else with ...": a nested branch that shares our {{end}}
-                else_run = self.parse_branch(_Item(None, rest, stop.line), rest[0].text)
+                else_run = self.parse_branch(Item(None, rest, stop.line), rest[0].text)
             else:
                 if rest:
                     raise self.error(stop.line, f"unexpected {rest[0].text} in else")
@@ -714,7 +277,7 @@ class _Parser:
 
         return run_with
 
-    def parse_range(self, item: _Item) -> Run:
+    def parse_range(self, item: Item) -> Run:
         self.scopes.append([])
         tokens = item.tokens[1:]
         if not tokens:
@@ -790,7 +353,7 @@ class _Parser:
 
         return run_range
 
-    def parse_define(self, item: _Item) -> None:
+    def parse_define(self, item: Item) -> None:
         tokens = item.tokens
         if len(tokens) != 2 or tokens[1].kind != "string":
             raise self.error(item.line, "define needs a template name in quotes")
@@ -807,7 +370,7 @@ class _Parser:
             raise self.error(stop.line, "unexpected else in define")
         self.templates[target] = _Body(body)
 
-    def parse_template_call(self, item: _Item) -> Run:
+    def parse_template_call(self, item: Item) -> Run:
         tokens = item.tokens
         if len(tokens) < 2 or tokens[1].kind != "string":
             raise self.error(item.line, "template needs a template name in quotes")
@@ -834,7 +397,7 @@ class _Parser:
 
         return run_template
 
-    def parse_block(self, item: _Item) -> Run:
+    def parse_block(self, item: Item) -> Run:
         tokens = item.tokens
         if len(tokens) < 2 or tokens[1].kind != "string":
             raise self.error(item.line, "block needs a template name in quotes")
@@ -854,7 +417,7 @@ class _Parser:
 
     # -- actions and pipelines ------------------------------------------------------------
 
-    def parse_action(self, item: _Item) -> Run:
+    def parse_action(self, item: Item) -> Run:
         pipe, declares = self.parse_pipeline(item.tokens, item.line, decl_ok=True)
         if declares:
             return lambda st, dot: (pipe(st, dot), None)[1]
@@ -868,7 +431,7 @@ class _Parser:
 
         return run_action
 
-    def parse_pipeline(self, tokens: list[_Tok], line: int, decl_ok: bool) -> tuple[Eval, bool]:
+    def parse_pipeline(self, tokens: list[Tok], line: int, decl_ok: bool) -> tuple[Eval, bool]:
         """A pipeline, optionally starting with ``$x :=`` or ``$x =``; returns its
         evaluator and whether it declares or assigns (and so prints nothing)."""
         decl: tuple[str, bool] | None = None
@@ -912,7 +475,7 @@ class _Parser:
         if not any(name in scope for scope in self.scopes):
             raise self.error(line, f'undefined variable "{name}"')
 
-    def parse_command(self, tokens: list[_Tok], line: int) -> Callable[[_State, Any, Any], Any]:
+    def parse_command(self, tokens: list[Tok], line: int) -> Callable[[_State, Any, Any], Any]:
         if not tokens:
             raise self.error(line, "missing value for command")
         operands = self.parse_operands(tokens, line)
@@ -956,8 +519,8 @@ class _Parser:
                     values.append(final)
                 receiver = chain_eval(st, dot)
                 for name in fields[:-1]:
-                    receiver = _field(receiver, name, None)
-                return _field(receiver, fields[-1], values)
+                    receiver = field_of(receiver, name, None)
+                return field_of(receiver, fields[-1], values)
 
             return run_method
         if head_kind == "nil":
@@ -973,7 +536,7 @@ class _Parser:
 
         return run_value
 
-    def parse_operands(self, tokens: list[_Tok], line: int) -> list[tuple[str, Any]]:
+    def parse_operands(self, tokens: list[Tok], line: int) -> list[tuple[str, Any]]:
         """Split a command into operands: ``("func", None)``, ``("chain", (eval, fields))``
         for a field chain that may take arguments, ``("nil", None)`` or ``("value", eval)``."""
         operands: list[tuple[str, Any]] = []
@@ -988,9 +551,7 @@ class _Parser:
             first = False
         return operands
 
-    def parse_operand(
-        self, tokens: list[_Tok], i: int, line: int, first: bool
-    ) -> tuple[int, tuple[str, Any]]:
+    def parse_operand(self, tokens: list[Tok], i: int, line: int, first: bool) -> tuple[int, tuple[str, Any]]:
         tok = tokens[i]
         base: Eval
         if tok.kind == "ident":
@@ -1069,7 +630,7 @@ class _Parser:
         def run_chain(st: _State, dot: Any) -> Any:
             value = base(st, dot)
             for name in fields:
-                value = _field(value, name, None)
+                value = field_of(value, name, None)
             return value
 
         return ("value", run_chain)
@@ -1079,9 +640,9 @@ def _noop(st: _State, dot: Any) -> None:
     return None
 
 
-def _split(tokens: list[_Tok], sep: str, parser: _Parser, line: int) -> list[list[_Tok]]:
+def _split(tokens: list[Tok], sep: str, parser: _Parser, line: int) -> list[list[Tok]]:
     """Split tokens on ``sep`` at parenthesis depth 0."""
-    parts: list[list[_Tok]] = [[]]
+    parts: list[list[Tok]] = [[]]
     depth = 0
     for tok in tokens:
         if tok.kind == "(":
@@ -1142,12 +703,17 @@ class Template:
         """Parse ``text``; raises :class:`TemplateParseError` for anything malformed or
         unsupported. ``funcs`` adds functions to the built-in ones."""
         all_funcs = {**BUILTINS, "and": None, "or": None, **(funcs or {})}
-        parser = _Parser(_lex(text, name), name, all_funcs)  # type: ignore[arg-type]
+        parser = _Parser(lex(text, name), name, all_funcs)  # type: ignore[arg-type]
         run = parser.parse()
         return cls(text, name, html, run, parser.templates, parser.refs)
 
     def render(self, data: Any) -> str:
-        """Execute the template on ``data``; raises :class:`TemplateExecError`."""
+        """Execute the template on ``data``; raises :class:`TemplateExecError`.
+
+        ``None`` is "no data", as Go's ``Execute(w, nil)``: ``{{ . }}`` prints
+        ``<no value>``."""
+        if data is None:
+            data = NO_VALUE
         st = _State(data, self._templates, self.html)
         try:
             self._run(st, data)

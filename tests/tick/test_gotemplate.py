@@ -145,6 +145,10 @@ def test_missing_keys_and_fields():
     assert render("[{{ .Fields.nope.deeper }}]") == "[<no value>]"
 
 
+def test_no_data():
+    assert Template.parse("[{{ . }}|{{ .X }}|{{ $ }}]").render(None) == "[<no value>|<no value>|<no value>]"
+
+
 def test_misspelt_struct_field_fails_at_render_and_check_catches_it_early():
     tmpl = Template.parse("{{ .Feilds }}", "message")
     with pytest.raises(TemplateExecError, match="can't evaluate field Feilds"):
