@@ -18,21 +18,30 @@ NS = 1_000_000_000
 class Clock:
     """Wall-clock nanoseconds derived from trio's clock.
 
-    The epoch offset is fixed when the clock is made (inside ``trio.run``), so under
-    a MockClock the wall time advances exactly as the mock does.
+    The clock is anchored (wall time and trio time paired) on first use inside
+    ``trio.run``, so under a MockClock the wall time advances exactly as the mock does;
+    a clock may be made outside ``trio.run`` (e.g. to check a script) and used later.
     """
 
     def __init__(self, start_ns: int | None = None) -> None:
-        self._trio_start = trio.current_time()
-        self._wall_start = time.time_ns() if start_ns is None else start_ns
+        self._start_ns = start_ns
+        self._anchor: tuple[float, int] | None = None
+
+    def _anchored(self) -> tuple[float, int]:
+        if self._anchor is None:
+            wall = time.time_ns() if self._start_ns is None else self._start_ns
+            self._anchor = (trio.current_time(), wall)
+        return self._anchor
 
     def now_ns(self) -> int:
         """The current wall-clock time in nanoseconds since the Unix epoch."""
-        return self._wall_start + int((trio.current_time() - self._trio_start) * NS)
+        trio_start, wall_start = self._anchored()
+        return wall_start + int((trio.current_time() - trio_start) * NS)
 
     async def sleep_until_ns(self, when_ns: int) -> None:
         """Sleep until the wall clock reads ``when_ns``."""
-        await trio.sleep_until(self._trio_start + (when_ns - self._wall_start) / NS)
+        trio_start, wall_start = self._anchored()
+        await trio.sleep_until(trio_start + (when_ns - wall_start) / NS)
 
     async def sleep_ns(self, duration_ns: int) -> None:
         await trio.sleep(duration_ns / NS)

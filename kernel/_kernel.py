@@ -19,6 +19,7 @@ from ._pipeline import Pipeline, ScriptCompiler, TaskVar
 from ._plugins import PluginRegistry
 from ._registry import TaskRegistry, TaskState
 from ._spec import EdgeType
+from ._task import RunningTask
 
 
 class Kernel:
@@ -65,8 +66,15 @@ class Kernel:
         vars: Mapping[str, TaskVar] | None = None,
         task_type: EdgeType | None = None,
     ) -> Pipeline:
-        """Parse and check a script; raises ``TickError`` with line and column."""
-        return self.compiler.compile(script, self.plugins, vars=vars, task_type=task_type)
+        """Parse and check a script; raises ``TickError`` with line and column.
+
+        Checking includes building every node once (and throwing them away), so a
+        node that rejects its configuration (``window`` with both ``period`` and
+        ``periodCount``) is refused at define time, as Kapacitor does, not at start.
+        """
+        pipeline = self.compiler.compile(script, self.plugins, vars=vars, task_type=task_type)
+        RunningTask("check", pipeline, self.clock, self.services)
+        return pipeline
 
     async def define(
         self,

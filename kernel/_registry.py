@@ -68,7 +68,7 @@ class TaskRegistry:
     async def run(self, *, task_status: trio.TaskStatus[TaskRegistry] = trio.TASK_STATUS_IGNORED) -> None:
         async with trio.open_nursery() as nursery:
             self._nursery = nursery
-            _ = self.clock
+            self.clock.now_ns()  # anchor the clock to this run
             task_status.started(self)
             await trio.sleep_forever()
 

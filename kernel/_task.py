@@ -18,7 +18,7 @@ from typing import Any
 import trio
 
 from ._clock import Clock
-from ._errors import TaskError
+from ._errors import TaskError, TickError
 from ._messages import Chunk
 from ._node import AsyncNode, Node, NodeContext, NodeStats
 from ._pipeline import Pipeline, PipelineNode
@@ -169,7 +169,13 @@ class RunningTask:
             parent_stats=tuple(self.stats[p.name] for p in node.parents),
             publish_output=self._publish_output,
         )
-        instance = node.spec.factory(ctx)
+        try:
+            instance = node.spec.factory(ctx)
+        except TickError:
+            raise
+        except ValueError as err:
+            # A node rejecting its configuration is a script error at the node.
+            raise TickError(f"{node.name}: {err}", *node.pos) from err
         instance.stats = stats
         return instance
 

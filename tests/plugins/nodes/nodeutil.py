@@ -69,7 +69,8 @@ def node(
 def lambdas(plugins: PluginRegistry, *texts: str) -> tuple[Any, ...]:
     """Compiled lambdas, as a node factory receives them (``'"v" > 1'``)."""
     args = ", ".join(f"lambda: {text}" for text in texts)
-    pipeline = Kernel(plugins).compile(f"stream|eval({args})")
+    names = ", ".join(f"'r{i}'" for i in range(len(texts)))
+    pipeline = Kernel(plugins).compile(f"stream|eval({args}).as({names})")
     return next(n.args for n in pipeline.nodes if n.spec.name == "eval")
 
 
