@@ -1,11 +1,11 @@
 """One leyden server: store, kernel, task service and HTTP API in one trio nursery.
 
-Start order: the store opens (and migrates), the kernel starts, the stored enabled
-tasks start, and only then does the API listen, so a client that reaches the server
-finds its tasks running. Stop order is the reverse: :meth:`Server.stop` makes
-hypercorn stop accepting and finish the requests in flight, then the tasks are
-cancelled (they stay enabled in the store, to start again next time) and the store
-closes.
+Start order: the store opens (and migrates), the kernel starts, the alert service
+restores topics and handlers, the stored enabled tasks start, and only then does the
+API listen, so a client that reaches the server finds its tasks running. Stop order is
+the reverse: :meth:`Server.stop` makes hypercorn stop accepting and finish the
+requests in flight, then the tasks are cancelled (they stay enabled in the store, to
+start again next time), the alert service saves its last events and the store closes.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from hypercorn.config import Config as HypercornConfig
 
 from leyden.kernel import Kernel, PluginRegistry
 
+from .alerts import AlertService
 from .api import create_app
 from .config import Config
 from .ingress import Ingress
@@ -61,6 +62,8 @@ class Server:
             kernel = Kernel(plugins, services={"config": config})
             async with trio.open_nursery() as nursery:
                 await nursery.start(kernel.run)
+                alerts = AlertService(kernel.plugins, store, config.sections())
+                kernel.services["alerts"] = await nursery.start(alerts.run)
                 tasks = TaskService(kernel, store, start_enabled=config.task.start_enabled)
                 await nursery.start(tasks.run)
                 self.services = Services(
@@ -68,6 +71,7 @@ class Server:
                     kernel=kernel,
                     store=store,
                     tasks=tasks,
+                    alerts=alerts,
                     ingress=Ingress(kernel),
                     cluster_id=_identity(store, "cluster_id"),
                     server_id=_identity(store, "server_id"),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from leyden.kernel import Kernel
 
+from .alerts import AlertService
 from .config import Config
 from .ingress import Ingress
 from .storage import Store
@@ -20,6 +21,7 @@ class Services:
     kernel: Kernel
     store: Store
     tasks: TaskService
+    alerts: AlertService
     ingress: Ingress
     cluster_id: str
     server_id: str

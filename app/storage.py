@@ -51,6 +51,29 @@ MIGRATIONS: list[tuple[str, ...]] = [
     )""",
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ),
+    # alert topics (leyden.app.alerts): the latest event of every alert, and topic handlers
+    (
+        """
+    CREATE TABLE alert_events (
+        topic    TEXT NOT NULL,
+        id       TEXT NOT NULL,
+        level    INTEGER NOT NULL,
+        message  TEXT NOT NULL,
+        details  TEXT NOT NULL,
+        time     INTEGER NOT NULL,
+        duration INTEGER NOT NULL,
+        PRIMARY KEY (topic, id)
+    ) WITHOUT ROWID""",
+        """
+    CREATE TABLE topic_handlers (
+        topic   TEXT NOT NULL,
+        id      TEXT NOT NULL,
+        kind    TEXT NOT NULL,
+        options TEXT NOT NULL,
+        match   TEXT NOT NULL,
+        PRIMARY KEY (topic, id)
+    ) WITHOUT ROWID""",
+    ),
 ]
 
 

@@ -112,10 +112,6 @@ class TaskService:
             raise NotFoundError("no task exists")
         return record
 
-    def executing(self, task_id: str) -> RunningTask | None:
-        state = self.kernel.task(task_id)
-        return None if state is None else state.running
-
     def view(self, record: TaskRecord, *, labels: bool = False) -> TaskView:
         """Everything the API shows of a task, computed now."""
         state = self.kernel.task(record.id)
@@ -369,8 +365,7 @@ class TaskService:
         except (TickError, TaskError) as err:
             self.store.set_task_error(record.id, str(err))
             raise StartError(str(err)) from err
-        if record.error:
-            record.error = ""
+        record.error = ""
         self.store.set_task_error(record.id, "")
         self._throughput[record.id] = 0.0
 

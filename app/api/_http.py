@@ -34,7 +34,9 @@ def error_response(message: str, status: int) -> Response:
 
 
 def no_content() -> Response:
-    return Response(b"", status=204)
+    response = Response(b"", status=204)
+    del response.headers["Content-Type"]
+    return response
 
 
 def link(href: str) -> dict[str, str]:
