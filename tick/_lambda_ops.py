@@ -14,6 +14,7 @@ integers; for floats we refuse rather than produce an infinity no output can enc
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -106,8 +107,11 @@ def _imod(a: int, b: int) -> int:
 
 
 def _fdiv(a: float, b: float) -> float:
+    """Go's float division: dividing by zero gives an infinity, or NaN for 0/0."""
     if b == 0:
-        raise PointError("float divide by zero")
+        if a == 0 or a != a:
+            return math.nan
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
     return a / b
 
 

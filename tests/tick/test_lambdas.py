@@ -6,6 +6,7 @@ conformance corpus (eval-*, where-* cases), whose points are rebuilt here.
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -202,10 +203,15 @@ def test_a_bool_is_not_a_number():
     assert "mismatched type" in error_of('"ok" == 1', pt({"ok": True}))
 
 
-def test_division_by_zero_is_a_point_error():
+def test_integer_division_by_zero_is_a_point_error():
     assert "divide by zero" in error_of('"a" / 0', pt({"a": 1}))
     assert "divide by zero" in error_of('"a" % "b"', pt({"a": 1, "b": 0}))
-    assert "divide by zero" in error_of('"a" / 0.0', pt({"a": 1.0}))
+
+
+def test_float_division_by_zero_follows_go():
+    assert evaluate('"a" / 0.0', pt({"a": 1.0})) == math.inf
+    assert evaluate('"a" / 0.0', pt({"a": -2.0})) == -math.inf
+    assert math.isnan(evaluate('"a" / "b"', pt({"a": 0.0, "b": 0.0})))
 
 
 def test_string_concatenation_and_comparison():
