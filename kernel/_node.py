@@ -70,7 +70,8 @@ class NodeContext:
 
     ``properties`` maps each property name to the argument tuples of every call, in
     order; :meth:`prop` and :meth:`flag` cover the common cases. Lambda arguments
-    arrive compiled (see :class:`Lambda`).
+    arrive compiled (see :class:`Lambda`). ``dbrps`` are those the task reads (empty
+    when a script is only being checked).
     """
 
     name: str
@@ -87,6 +88,7 @@ class NodeContext:
     parent_names: tuple[str, ...] = ()
     parent_stats: tuple[NodeStats, ...] = ()
     publish_output: Callable[[str, Callable[[], Any]], None] | None = None
+    dbrps: tuple[tuple[str, str], ...] = ()
 
     def prop(self, name: str, default: Any = None) -> Any:
         """The value of a single-argument property (last call wins), else ``default``."""

@@ -81,7 +81,7 @@ class TaskRegistry:
         if task_id in self.tasks:
             await self.stop(task_id)
         try:
-            running = RunningTask(task_id, pipeline, self.clock, self.services)
+            running = RunningTask(task_id, pipeline, self.clock, self.services, dbrps)
         except Exception as err:
             raise TaskError(f"failed to start task {task_id}: {err}") from err
         state = TaskState(task_id, pipeline, list(dbrps), running)

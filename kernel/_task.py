@@ -19,7 +19,7 @@ import trio
 
 from ._clock import Clock
 from ._errors import TaskError, TickError
-from ._messages import Chunk
+from ._messages import DBRP, Chunk
 from ._node import AsyncNode, Node, NodeContext, NodeStats
 from ._pipeline import Pipeline, PipelineNode
 
@@ -106,8 +106,10 @@ class RunningTask:
         pipeline: Pipeline,
         clock: Clock,
         services: Mapping[str, Any] | None = None,
+        dbrps: list[DBRP] | None = None,
     ) -> None:
         self.id = task_id
+        self.dbrps = tuple(dbrps or ())
         self.pipeline = pipeline
         self.clock = clock
         self.services = services or {}
@@ -168,6 +170,7 @@ class RunningTask:
             parent_names=tuple(p.name for p in node.parents),
             parent_stats=tuple(self.stats[p.name] for p in node.parents),
             publish_output=self._publish_output,
+            dbrps=self.dbrps,
         )
         try:
             instance = node.spec.factory(ctx)

@@ -55,6 +55,8 @@ class LoopbackNode(AsyncNode):
             raise ValueError("must specify a database")
         if not self.retention_policy:
             raise ValueError("must specify a retention policy")
+        if (self.database, self.retention_policy) in ctx.dbrps:
+            raise ValueError(f"loop detected on dbrp: {self.database}.{self.retention_policy}")
         self.measurement: str = ctx.prop("measurement", "")
         self.tags = {str(k): str(v) for k, v in ctx.calls("tag")}
         self.writer = ctx.service("loopback")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import trio.testing
 
-from leyden.kernel import Batch, EdgeType, Kernel, Node, NodeSpec, Pipeline, PipelineNode, Point
+from leyden.kernel import Batch, EdgeType, Kernel, Node, NodeSpec, Pipeline, PipelineNode, Point, TaskError
 from leyden.plugins.nodes import source
 from leyden.plugins.nodes.loopback import SPEC, LoopbackNode
 
@@ -79,3 +79,10 @@ async def test_batches_are_written_point_by_point_under_their_name(nursery, plug
 async def test_database_and_retention_policy_are_required(make_context, props, message):
     with pytest.raises(ValueError, match=message):
         LoopbackNode(make_context("kapacitor_loopback", properties=props, services={"loopback": object()}))
+
+
+async def test_writing_back_into_its_own_dbrp_is_refused(nursery, plugins):
+    kernel = await nursery.start(Kernel(plugins).run)
+    props = {"database": [("db",)], "retentionPolicy": [("rp",)]}
+    with pytest.raises(TaskError, match=r"loop detected on dbrp: db\.rp"):
+        await kernel.start("writer", pipeline(SPEC, props), [("db", "rp")])
