@@ -61,10 +61,16 @@ echo "conformance: leydend $pid on $url"
 
 python "$runner" --url "$url" "${runner_args[@]}" | tee "$work/result.txt" || true
 sed -n 's/^PASS //p' "$work/result.txt" | sort -u >"$work/passed.txt"
+sed -n 's/^FAIL //p' "$work/result.txt" | sort -u >"$work/failed.txt"
 touch "$baseline"
 grep -v '^\s*\(#\|$\)' "$baseline" | sort -u >"$work/baseline.txt" || true
 
-regressions="$(comm -23 "$work/baseline.txt" "$work/passed.txt")"
+if ((${#runner_args[@]})); then
+    # a partial run (-k ...): only the baseline cases that ran can regress
+    regressions="$(comm -12 "$work/baseline.txt" "$work/failed.txt")"
+else
+    regressions="$(comm -23 "$work/baseline.txt" "$work/passed.txt")"
+fi
 new="$(comm -13 "$work/baseline.txt" "$work/passed.txt")"
 echo "conformance: $(wc -l <"$work/passed.txt") passed; baseline $(wc -l <"$work/baseline.txt")"
 if $update && [[ -n "$new" ]]; then
