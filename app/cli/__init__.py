@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import plugins, server, stats, tasks, templates, version
+from . import alerts, plugins, server, stats, tasks, templates, version
 from ._commands import Commands
 
 #: The CLI's areas, each a module with ``register(commands)``.
-AREAS = [tasks, templates, stats, version, server, plugins]
+AREAS = [tasks, templates, alerts, stats, version, server, plugins]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
