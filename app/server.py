@@ -62,7 +62,7 @@ class Server:
             kernel = Kernel(plugins, services={"config": config})
             async with trio.open_nursery() as nursery:
                 await nursery.start(kernel.run)
-                alerts = AlertService(kernel.plugins, store, config.sections())
+                alerts = AlertService(kernel.plugins, store, config.sections)
                 kernel.services["alerts"] = await nursery.start(alerts.run)
                 tasks = TaskService(kernel, store, start_enabled=config.task.start_enabled)
                 await nursery.start(tasks.run)

@@ -15,7 +15,7 @@ Run it with ``service = await nursery.start(AlertService(...).run)``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import trio
@@ -43,8 +43,11 @@ class HandlerExists(SpecError):
 class AlertService:
     """Topics and topic handlers of one server."""
 
-    def __init__(self, plugins: PluginRegistry, store: Store, sections: Mapping[str, Any]) -> None:
+    def __init__(
+        self, plugins: PluginRegistry, store: Store, sections: Callable[[], Mapping[str, Any]]
+    ) -> None:
         self.plugins = plugins
+        #: The server configuration's sections, read when a handler is built.
         self.sections = sections
         self.store = AlertStore(store)
         self.topics: dict[str, Topic] = {}
@@ -184,7 +187,7 @@ class AlertService:
         self._stop(topic_id, handler_id)
 
     def _build(self, spec: HandlerSpec) -> TopicHandler:
-        return build_handler(spec, plugins=self.plugins, sections=self.sections, collector=self)
+        return build_handler(spec, plugins=self.plugins, sections=self.sections(), collector=self)
 
     def _start(self, handler: TopicHandler) -> None:
         if self._nursery is None:

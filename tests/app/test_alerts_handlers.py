@@ -172,3 +172,19 @@ async def test_handlers_events_and_alert_state_survive_a_restart(make_config, st
         ]
     # the handler came back too: host b's new alert reached it, host a's recovery did not match
     assert [e["level"] for e in read_log(log)] == ["CRITICAL", "WARNING", "CRITICAL"]
+
+
+async def test_a_task_with_its_own_handlers_publishes_to_its_anonymous_topic(client, tmp_path):
+    own, other = tmp_path / "own.log", tmp_path / "other.log"
+    script = SCRIPT.replace(".topic('cpu')", f".log('{own}')")
+    await define_handler(
+        client, "main:anon:alert2", {"id": "more", "kind": "log", "options": {"path": str(other)}}
+    )
+    await define_task(client, script, task_id="anon")
+    await write(client, "cpu,host=a value=95 10\n")
+    topics = (await client.get(TOPICS)).json()["topics"]
+    assert [(t["id"], t["level"], t["collected"]) for t in topics] == [("main:anon:alert2", "CRITICAL", 1)]
+    # the script's own handler is not a topic handler
+    handlers = (await client.get(f"{TOPICS}/main:anon:alert2/handlers")).json()["handlers"]
+    assert [h["id"] for h in handlers] == ["more"]
+    assert [e["id"] for e in read_log(own)] == [e["id"] for e in read_log(other)] == ["cpu:host=a"]

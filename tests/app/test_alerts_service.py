@@ -31,7 +31,7 @@ async def running_service(plugins, path):
     store = Store.open(path)
     try:
         async with trio.open_nursery() as nursery:
-            service = await nursery.start(AlertService(plugins, store, {}).run)
+            service = await nursery.start(AlertService(plugins, store, dict).run)
             yield service
             nursery.cancel_scope.cancel()
     finally:
