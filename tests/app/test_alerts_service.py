@@ -2,6 +2,7 @@
 clock, inhibited events, previous levels per topic, and saving in batches."""
 
 import json
+import socket
 import sqlite3
 from contextlib import asynccontextmanager, closing
 
@@ -11,8 +12,12 @@ import trio.testing
 
 from leyden.app.alerts import AlertService, HandlerSpec
 from leyden.app.storage import Store
+from leyden.kernel import HandlerSpec as PluginHandlerSpec
+from leyden.kernel import PluginRegistry, hookimpl
 from leyden.kernel.testing import open_task
+from leyden.plugins.alerts._common import DeliveryPolicy
 from leyden.plugins.alerts._event import AlertEvent, Level
+from leyden.tick import functions
 
 S = 10**9
 SCRIPT = """stream
@@ -27,11 +32,11 @@ SCRIPT = """stream
 
 
 @asynccontextmanager
-async def running_service(plugins, path):
+async def running_service(plugins, path, sections=None):
     store = Store.open(path)
     try:
         async with trio.open_nursery() as nursery:
-            service = await nursery.start(AlertService(plugins, store, dict).run)
+            service = await nursery.start(AlertService(plugins, store, lambda: sections or {}).run)
             yield service
             nursery.cancel_scope.cancel()
     finally:
@@ -153,3 +158,50 @@ async def test_events_are_saved_in_batches_and_when_the_service_stops(autojump_c
         service.delete_topic("cpu")
     async with running_service(plugins, path) as service:
         assert sorted(service.topics) == ["mem"]
+
+
+def unused_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_a_failing_handler_is_retried_as_configured_and_logged_with_the_alert(
+    autojump_clock, plugins, tmp_path, caplog
+):
+    sections = {"tcp": {"retries": 2, "retry-interval": "10s"}}
+    async with running_service(plugins, tmp_path / "leyden.db", sections) as service:
+        address = f"127.0.0.1:{unused_port()}"
+        service.create_handler(HandlerSpec("cpu", "down", "tcp", {"address": address}))
+        service.publish("cpu", event("cpu:host=a"))
+        await trio.sleep(100)
+        stats = service.handlers["cpu"]["down"].queue.stats
+        assert (stats.retried, stats.failed, stats.delivered) == (2, 1, 0)
+    assert "topic cpu, handler down (tcp): gave up on alert 'cpu:host=a' after 3 attempts" in caplog.text
+
+
+class StuckHandler:
+    """A handler whose endpoint never answers."""
+
+    def __init__(self, options, section):
+        self.policy = DeliveryPolicy.from_section(section)
+
+    async def handle(self, event):
+        await trio.sleep_forever()
+
+
+class StuckPlugin:
+    @hookimpl
+    def leyden_alert_handlers(self):
+        return [PluginHandlerSpec("stuck", StuckHandler, config_section="stuck")]
+
+
+async def test_a_stuck_handler_loses_its_own_events_and_never_blocks_publishing(autojump_clock, tmp_path):
+    plugins = PluginRegistry.from_modules(functions, StuckPlugin())
+    sections = {"stuck": {"queue-size": 3}}
+    async with running_service(plugins, tmp_path / "leyden.db", sections) as service:
+        service.create_handler(HandlerSpec("cpu", "stuck", "stuck"))
+        for i in range(10):
+            service.publish("cpu", event(f"alert{i}"))
+        assert service.topics["cpu"].collected == 10
+        assert service.handlers["cpu"]["stuck"].queue.stats.dropped == 7
