@@ -94,6 +94,11 @@ class Config:
         """A plugin's section as written in the file (``dict`` or list of dicts), or None."""
         return self.extra.get(name)
 
+    def get(self, name: str, default: Any = None) -> Any:
+        """Any section by name, known ones with dashed keys: the mapping of sections the
+        kernel hands to handler factories (``HandlerSpec.build``)."""
+        return self.sections().get(name, default)
+
     def sections(self) -> dict[str, Any]:
         """Every section as plain data with Kapacitor's dashed keys, known ones first."""
         out: dict[str, Any] = {}

@@ -59,7 +59,7 @@ class Server:
         store = Store.open(config.storage_path)
         try:
             plugins = self.plugins or PluginRegistry.load(config.plugins.lock or None)
-            kernel = Kernel(plugins, services={"config": config})
+            kernel = Kernel(plugins, services={"config": config, "plugins": plugins})
             async with trio.open_nursery() as nursery:
                 await nursery.start(kernel.run)
                 alerts = AlertService(kernel.plugins, store, config.sections)

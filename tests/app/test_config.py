@@ -89,3 +89,10 @@ def test_printed_config_reads_back_identically():
     config.http.bind_address = "0.0.0.0:9092"
     reread = config_module.from_dict(tomllib.loads(config.to_toml()))
     assert reread == config
+
+
+def test_sections_can_be_read_as_a_mapping():
+    config = config_module.from_dict({"smtp": {"host": "mail"}})
+    assert config.get("smtp") == {"host": "mail"}
+    assert config.get("http")["bind-address"] == "127.0.0.1:9092"
+    assert config.get("slack") is None and config.get("slack", {}) == {}
