@@ -79,10 +79,12 @@ class Daemon:
         return status
 
 
-def start_daemon(data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> Daemon:
+def start_daemon(
+    data_dir: Path, *extra: str, env: dict[str, str] | None = None, command: tuple[str, ...] = ("leydend",)
+) -> Daemon:
     """Start leydend on a free port and wait (reading its log, not the clock) until it listens."""
     proc = subprocess.Popen(
-        ["leydend", "--data-dir", str(data_dir), "--bind", "127.0.0.1:0", *extra],
+        [*command, "--data-dir", str(data_dir), "--bind", "127.0.0.1:0", *extra],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL,
@@ -105,8 +107,10 @@ def launch_daemon(tmp_path: Path) -> Iterator[Callable[..., Daemon]]:
     """``launch_daemon(*flags, env=...)``: a leydend on tmp_path's data dir, terminated at the end."""
     started: list[Daemon] = []
 
-    def launch(*extra: str, env: dict[str, str] | None = None) -> Daemon:
-        d = start_daemon(tmp_path / "data", *extra, env=env)
+    def launch(
+        *extra: str, env: dict[str, str] | None = None, command: tuple[str, ...] = ("leydend",)
+    ) -> Daemon:
+        d = start_daemon(tmp_path / "data", *extra, env=env, command=command)
         started.append(d)
         return d
 

@@ -37,6 +37,13 @@ def test_sigint_stops_leydend_cleanly(daemon):
     assert "Traceback" not in log
 
 
+def test_leyden_serve_runs_the_same_server(launch_daemon):
+    daemon = launch_daemon(command=("leyden", "serve"))
+    with urllib.request.urlopen(daemon.url + "/kapacitor/v1/ping", timeout=10) as r:
+        assert r.status == 204
+    assert daemon.terminate() == 0
+
+
 def test_pidfile_lives_while_the_server_runs(tmp_path, launch_daemon):
     pidfile = tmp_path / "leydend.pid"
     daemon = launch_daemon("--pidfile", str(pidfile))
