@@ -75,3 +75,10 @@ async def test_version_change_needs_a_new_lock(tmp_path, example_plugin):
     assert "scale" not in registry.nodes
     [refusal] = [r for r in registry.refused if r.entry.name == "node.scale"]
     assert "0.9.0" in refusal.reason and "1.0.0" in refusal.reason
+
+
+def test_the_committed_lock_pins_every_builtin():
+    """Adding a built-in entry point without `leyden plugins lock` would leave it unloaded."""
+    lock = Path(__file__).parent.parent.parent / "plugins.lock"
+    builtins = [e for e in installed_plugins() if e.distribution == "leyden"]
+    assert {e.key: e for e in read_lock(lock)} == {e.key: e for e in builtins}
