@@ -13,9 +13,8 @@ Events are immutable and shared by every handler and topic that receives them.
 
 from __future__ import annotations
 
-import dataclasses
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from leyden.kernel import parse_time
@@ -42,32 +41,128 @@ class Level(enum.IntEnum):
             raise ValueError(f"unknown alert level {text!r}") from None
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+#: ``render()`` -> ``(message, details)``, called at most once, when first needed.
+TextRenderer = Callable[[], tuple[str, str]]
+
+
 class AlertEvent:
     """One alert event. ``time`` and ``duration`` are nanoseconds; ``data`` is the
-    Kapacitor result (``{"series": [row]}``) of the point or batch that triggered it."""
+    Kapacitor result (``{"series": [row]}``) of the point or batch that triggered it.
 
-    id: str
-    message: str
-    details: str
-    time: int
-    duration: int
-    level: Level
-    data: Mapping[str, Any]
-    previous_level: Level = Level.OK
-    recoverable: bool = True
-    name: str = ""
-    task_name: str = ""
-    category: str = ""
-    group: str = ""
-    tags: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    fields: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-    topic: str = ""
-    #: Inhibited events update topic state but reach no external handler.
-    no_external: bool = False
+    Rendering the message and details templates (by default ``{{ json . }}`` of the
+    whole event) costs far more than deciding the level, and many events reach no one
+    who reads them (an alert whose output only feeds ``httpOut``). So the alert node
+    hands over ``render`` and a callable ``data`` instead of the texts, and they are
+    produced on first access, by whichever handler or topic reads them first.
+    """
+
+    __slots__ = (
+        "_data",
+        "_details",
+        "_message",
+        "_render",
+        "category",
+        "duration",
+        "fields",
+        "group",
+        "id",
+        "level",
+        "name",
+        "no_external",
+        "previous_level",
+        "recoverable",
+        "tags",
+        "task_name",
+        "time",
+        "topic",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        message: str | None = None,
+        details: str | None = None,
+        time: int = 0,
+        duration: int = 0,
+        level: Level = Level.OK,
+        data: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None,
+        previous_level: Level = Level.OK,
+        recoverable: bool = True,
+        name: str = "",
+        task_name: str = "",
+        category: str = "",
+        group: str = "",
+        tags: Mapping[str, str] | None = None,
+        fields: Mapping[str, Any] | None = None,
+        topic: str = "",
+        no_external: bool = False,
+        render: TextRenderer | None = None,
+    ) -> None:
+        self.id = id
+        self._message = message
+        self._details = details
+        self._render = render
+        self.time = time
+        self.duration = duration
+        self.level = level
+        self._data = data if data is not None else {}
+        self.previous_level = previous_level
+        self.recoverable = recoverable
+        self.name = name
+        self.task_name = task_name
+        self.category = category
+        self.group = group
+        self.tags = tags if tags is not None else {}
+        self.fields = fields if fields is not None else {}
+        self.topic = topic
+        #: Inhibited events update topic state but reach no external handler.
+        self.no_external = no_external
+
+    @property
+    def message(self) -> str:
+        if self._message is None:
+            self._render_texts()
+        return self._message  # type: ignore[return-value]
+
+    @property
+    def details(self) -> str:
+        if self._details is None:
+            self._render_texts()
+        return self._details  # type: ignore[return-value]
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        if callable(self._data):
+            self._data = self._data()
+        return self._data
+
+    def _render_texts(self) -> None:
+        message, details = self._render() if self._render is not None else ("", "")
+        if self._message is None:
+            self._message = message
+        if self._details is None:
+            self._details = details
+        self._render = None
 
     def replace(self, **changes: Any) -> AlertEvent:
-        return dataclasses.replace(self, **changes)
+        """A copy with some attributes changed; what was rendered is kept, what was
+        not is still rendered once per copy at most."""
+        copy = AlertEvent.__new__(AlertEvent)
+        for slot in AlertEvent.__slots__:
+            setattr(copy, slot, getattr(self, slot))
+        for key, value in changes.items():
+            setattr(copy, f"_{key}" if key in ("message", "details", "data") else key, value)
+        return copy
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AlertEvent):
+            return NotImplemented
+        return all(getattr(self, k) == getattr(other, k) for k in _COMPARED)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"AlertEvent(id={self.id!r}, level={self.level}, time={self.time}, topic={self.topic!r})"
 
     def alert_data(self) -> GoStruct:
         """Kapacitor's ``alert.Data``, the JSON document handlers send."""
@@ -106,6 +201,12 @@ class AlertEvent:
                 "Recoverable": self.recoverable,
             },
         )
+
+
+_COMPARED = (
+    "id", "message", "details", "time", "duration", "level", "data", "previous_level",
+    "recoverable", "name", "task_name", "category", "group", "tags", "fields", "topic", "no_external",
+)  # fmt: skip
 
 
 def _rows(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -257,17 +257,25 @@ class AlertNode(AsyncNode):
         level: Level,
         time: int,
         duration: int,
-        data: Mapping[str, Any],
+        data: Callable[[], Mapping[str, Any]],
     ) -> AlertEvent:
-        message, details = self.templates.render_message_and_details(
-            alert_id, msg.name, msg.group, msg.tags, fields, level, time, duration
-        )
+        """The event, with its message and details rendered when someone reads them."""
+        templates = self.templates
+
+        def render() -> tuple[str, str]:
+            try:
+                return templates.render_message_and_details(
+                    alert_id, msg.name, msg.group, msg.tags, fields, level, time, duration
+                )
+            except PointError as err:
+                self.report("the message or details template", err)
+                return "", ""
+
         previous = self.previous.get(alert_id, Level.OK)
         self.previous[alert_id] = level
         return AlertEvent(
             id=alert_id,
-            message=message,
-            details=details,
+            render=render,
             time=time,
             duration=duration,
             level=level,
@@ -284,10 +292,24 @@ class AlertNode(AsyncNode):
             no_external=self.inhibitors.is_inhibited(self.category, msg.tags),
         )
 
+    @property
+    def publishes(self) -> bool:
+        """Whether events go anywhere (handlers or a topic); if not, none is built."""
+        return bool(self.anon_topic or (self.topic and self.alerts is not None))
+
     def handle_event(self, event: AlertEvent) -> None:
+        self.count(event.level)
+        if self.anon_topic:
+            if not event.no_external:
+                for queue in self.queues:
+                    queue.offer(event)
+            self._publish(self.anon_topic, event)
+        if self.topic:
+            self._publish(self.topic, event.replace(topic=self.topic))
+
+    def count(self, level: Level) -> None:
         counts = self.counts
         counts.alerts_triggered += 1
-        level = event.level
         if level == Level.CRITICAL:
             counts.crits_triggered += 1
         elif level == Level.WARNING:
@@ -296,13 +318,6 @@ class AlertNode(AsyncNode):
             counts.infos_triggered += 1
         else:
             counts.oks_triggered += 1
-        if self.anon_topic:
-            if not event.no_external:
-                for queue in self.queues:
-                    queue.offer(event)
-            self._publish(self.anon_topic, event)
-        if self.topic:
-            self._publish(self.topic, event.replace(topic=self.topic))
 
     def _publish(self, topic: str, event: AlertEvent) -> None:
         if self.alerts is None:
@@ -315,40 +330,62 @@ class AlertNode(AsyncNode):
                 self._logged_publish = True
                 log.error("%s: cannot publish alert %r to topic %s: %s", self.label, event.id, topic, err)
 
-    def augment_point(self, p: Point, event: AlertEvent) -> Point:
+    def augment_point(
+        self, p: Point, level: Level, alert_id: str, duration: int, event: AlertEvent | None
+    ) -> Point:
         """The point to pass on, with the configured tags and fields added."""
-        tags, fields_ = self._augmented(p.tags, p.fields, event)
-        if tags is p.tags and fields_ is p.fields:
+        if not self.augments:
             return p
-        return p.replace(tags=tags, fields=fields_)
+        tags, fields_ = self._augmented(p, p.tags, p.fields, level, alert_id, duration, event)
+        return Point(p.name, tags, fields_, p.time, p.dbrp, p.group, p.dims)
 
-    def augment_batch(self, b: Batch, event: AlertEvent) -> Batch:
+    def augment_batch(
+        self, b: Batch, level: Level, alert_id: str, duration: int, event: AlertEvent | None
+    ) -> Batch:
         if not self.augments:
             return b
-        points = [self.augment_point(p, event) for p in b.points]
-        tags, _ = self._augmented(b.tags, {}, event)
+        points = [self.augment_point(p, level, alert_id, duration, event) for p in b.points]
+        tags, _ = self._augmented(b, b.tags, {}, level, alert_id, duration, event)
         return b.replace(points=points, tags=tags)
 
     def _augmented(
-        self, tags: Mapping[str, str], fields_: Mapping[str, Any], event: AlertEvent
+        self,
+        msg: Point | Batch,
+        tags: Mapping[str, str],
+        fields_: Mapping[str, Any],
+        level: Level,
+        alert_id: str,
+        duration: int,
+        event: AlertEvent | None,
     ) -> tuple[Any, Any]:
         if self.level_tag or self.id_tag:
             tags = dict(tags)
             if self.level_tag:
-                tags[self.level_tag] = str(event.level)
+                tags[self.level_tag] = str(level)
             if self.id_tag:
-                tags[self.id_tag] = event.id
+                tags[self.id_tag] = alert_id
         if self.level_field or self.id_field or self.message_field or self.duration_field:
             fields_ = dict(fields_)
             if self.level_field:
-                fields_[self.level_field] = str(event.level)
+                fields_[self.level_field] = str(level)
             if self.message_field:
-                fields_[self.message_field] = event.message
+                fields_[self.message_field] = self._message(msg, level, alert_id, duration, event)
             if self.id_field:
-                fields_[self.id_field] = event.id
+                fields_[self.id_field] = alert_id
             if self.duration_field:
-                fields_[self.duration_field] = event.duration
+                fields_[self.duration_field] = duration
         return tags, fields_
+
+    def _message(
+        self, msg: Point | Batch, level: Level, alert_id: str, duration: int, event: AlertEvent | None
+    ) -> str:
+        """The message of an event; a point that publishes no event renders it here."""
+        if event is not None or not isinstance(msg, Point):
+            return event.message if event is not None else ""
+        message, _ = self.templates.render_message_and_details(
+            alert_id, msg.name, msg.group, msg.tags, msg.fields, level, msg.time, duration
+        )
+        return message
 
     # -- errors -------------------------------------------------------------------------
 
@@ -372,7 +409,7 @@ class _AlertGroups(GroupedNode):
 class _AlertGroup(Receiver):
     """One group of an alert node: its state and its own lambda evaluators."""
 
-    __slots__ = ("inhibitors", "levels", "node", "resets", "state")
+    __slots__ = ("_id", "_id_name", "_id_tags", "inhibitors", "levels", "node", "resets", "state")
 
     def __init__(self, node: AlertNode, state: AlertState, inhibitors: list[Inhibitor]) -> None:
         self.node = node
@@ -383,6 +420,18 @@ class _AlertGroup(Receiver):
             (level, node.levels[level].evaluator()) for level in sorted(node.levels, reverse=True)
         ]
         self.resets: dict[Level, Evaluator] = {lvl: lam.evaluator() for lvl, lam in node.resets.items()}
+        self._id = ""
+        self._id_name = ""
+        self._id_tags: Mapping[str, str] | None = None
+
+    def alert_id(self, p: Point) -> str:
+        """The alert id of ``p``, rendered again only when its name or tags differ from
+        the previous point's (the points of a series share one tags dict)."""
+        tags = p.tags
+        if tags is not self._id_tags or p.name != self._id_name:
+            self._id = self.node.templates.render_id(p.name, p.group, tags)
+            self._id_tags, self._id_name = tags, p.name
+        return self._id
 
     # -- levels -------------------------------------------------------------------------
 
@@ -394,8 +443,15 @@ class _AlertGroup(Receiver):
         for level, evaluate in levels:
             if level < current:
                 break
-            if self._test(evaluate, p, level):
+            try:  # _test inlined: this loop runs for every point
+                value = evaluate(p)
+            except PointError as err:
+                self.node.report(_lambda_name(level, False), err)
+                continue
+            if value is True:
                 return level
+            if value is not False:
+                self.node.report(_lambda_name(level, False), PointError(f"not a boolean: {value!r}"))
         if current == Level.OK:
             return Level.OK
         reset = self.resets.get(current)
@@ -440,10 +496,15 @@ class _AlertGroup(Receiver):
         state.triggered(p.time)
         if node.no_recoveries and level == Level.OK:
             return None
-        alert_id = node.templates.render_id(p.name, p.group, p.tags)
-        event = node.event(alert_id, p, p.fields, level, p.time, state.duration(), result([point_row(p)]))
-        node.handle_event(event)
-        return node.augment_point(p, event)
+        alert_id = self.alert_id(p)
+        duration = state.duration()
+        if node.publishes:
+            event = node.event(alert_id, p, p.fields, level, p.time, duration, lambda: result([point_row(p)]))
+            node.handle_event(event)
+        else:
+            event = None
+            node.count(level)
+        return node.augment_point(p, level, alert_id, duration, event)
 
     def batch(self, b: Batch) -> Forward:
         node = self.node
@@ -474,11 +535,12 @@ class _AlertGroup(Receiver):
         state.triggered(time)
         if node.no_recoveries and level == Level.OK:
             return None
+        duration = state.duration()
         event = node.event(
-            alert_id, b, highest_point.fields, level, time, state.duration(), result([batch_row(b)])
+            alert_id, b, highest_point.fields, level, time, duration, lambda: result([batch_row(b)])
         )
         node.handle_event(event)
-        return node.augment_batch(b, event)
+        return node.augment_batch(b, level, alert_id, duration, event)
 
     def delete_group(self, d: DeleteGroup) -> Forward:
         self.node.drop_group(d.group, self.inhibitors)
