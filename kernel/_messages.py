@@ -21,6 +21,9 @@ GroupID = str
 #: The group of a point that is not grouped (Kapacitor's ``NilGroup``).
 NIL_GROUP: GroupID = ""
 
+#: Marks an attribute ``replace()`` keeps.
+_SAME: Any = object()
+
 #: ``(database, retention policy)`` of a written point.
 DBRP = tuple[str, str]
 
@@ -88,20 +91,27 @@ class Point:
         self.group = group
         self.dims = dims
 
-    def replace(self, **changes: Any) -> Point:
+    def replace(
+        self,
+        *,
+        name: Any = _SAME,
+        tags: Any = _SAME,
+        fields: Any = _SAME,
+        time: Any = _SAME,
+        dbrp: Any = _SAME,
+        group: Any = _SAME,
+        dims: Any = _SAME,
+    ) -> Point:
         """A copy with some attributes changed; dicts are shared, not copied."""
-        p = Point(
-            self.name,
-            self.tags,
-            self.fields,
-            self.time,
-            dbrp=self.dbrp,
-            group=self.group,
-            dims=self.dims,
+        return Point(
+            self.name if name is _SAME else name,
+            self.tags if tags is _SAME else tags,
+            self.fields if fields is _SAME else fields,
+            self.time if time is _SAME else time,
+            self.dbrp if dbrp is _SAME else dbrp,
+            self.group if group is _SAME else group,
+            self.dims if dims is _SAME else dims,
         )
-        for key, value in changes.items():
-            setattr(p, key, value)
-        return p
 
     def regroup(self, dims: Dimensions) -> Point:
         """This point under other dimensions, with its group id recomputed."""
@@ -163,12 +173,25 @@ class Batch:
         """A batch's time is its tmax, as in Kapacitor."""
         return self.tmax
 
-    def replace(self, **changes: Any) -> Batch:
+    def replace(
+        self,
+        *,
+        name: Any = _SAME,
+        tags: Any = _SAME,
+        points: Any = _SAME,
+        tmax: Any = _SAME,
+        group: Any = _SAME,
+        dims: Any = _SAME,
+    ) -> Batch:
         """A copy with some attributes changed; the point list is shared."""
-        b = Batch(self.name, self.tags, self.points, self.tmax, group=self.group, dims=self.dims)
-        for key, value in changes.items():
-            setattr(b, key, value)
-        return b
+        return Batch(
+            self.name if name is _SAME else name,
+            self.tags if tags is _SAME else tags,
+            self.points if points is _SAME else points,
+            self.tmax if tmax is _SAME else tmax,
+            group=self.group if group is _SAME else group,
+            dims=self.dims if dims is _SAME else dims,
+        )
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Batch):
