@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from leyden.plugins.alerts._event import Level
 
+OK = Level.OK
+
 #: The newest state change weighs ``WEIGHT_DIFF`` times the oldest one...
 WEIGHT_DIFF = 1.5
 #: ...and at most ``MAX_WEIGHT``.
@@ -74,7 +76,7 @@ class AlertState:
     def triggered(self, time: int) -> None:
         """Record that an event was sent at ``time``; the first after an OK starts the clock."""
         self.last_triggered = time
-        if self.history[self.idx - 1] == Level.OK:
+        if self.history[self.idx - 1] == OK:
             self.first_triggered = time
 
     def duration(self) -> int:

@@ -95,6 +95,10 @@ DEFAULT_HISTORY = 21
 MAX_LOGGED_ERRORS = 10
 
 _LEVEL_PROPS = {Level.INFO: "info", Level.WARNING: "warn", Level.CRITICAL: "crit"}
+# Plain module names: an enum member lookup or ``str(level)`` per point costs more
+# than the comparison it feeds.
+OK, INFO, WARNING, CRITICAL = Level.OK, Level.INFO, Level.WARNING, Level.CRITICAL
+LEVEL_NAMES = tuple(str(level) for level in Level)
 
 Evaluator = Callable[[Point], Any]
 
@@ -167,6 +171,8 @@ class AlertNode(AsyncNode):
         ]
         # Kapacitor's anonymous topic: the node's own handlers hang on it
         self.anon_topic = f"main:{ctx.task_id}:{ctx.name}" if self.queues else ""
+        #: Whether events go anywhere (handlers or a topic); if not, none is built.
+        self.publishes = bool(self.anon_topic or (self.topic and self.alerts is not None))
         self.previous: dict[str, Level] = {}
         self.counts = AlertCounts()
         self.groups = _AlertGroups(self)
@@ -236,7 +242,7 @@ class AlertNode(AsyncNode):
         if found is None:
             return
         level = Level.parse(found[0]) if isinstance(found[0], str) else Level(found[0])
-        if level != Level.OK:
+        if level != OK:
             state.add_event(first.time, level)
             state.triggered(found[1])
             self.previous[alert_id] = level
@@ -271,7 +277,7 @@ class AlertNode(AsyncNode):
                 self.report("the message or details template", err)
                 return "", ""
 
-        previous = self.previous.get(alert_id, Level.OK)
+        previous = self.previous.get(alert_id, OK)
         self.previous[alert_id] = level
         return AlertEvent(
             id=alert_id,
@@ -292,11 +298,6 @@ class AlertNode(AsyncNode):
             no_external=self.inhibitors.is_inhibited(self.category, msg.tags),
         )
 
-    @property
-    def publishes(self) -> bool:
-        """Whether events go anywhere (handlers or a topic); if not, none is built."""
-        return bool(self.anon_topic or (self.topic and self.alerts is not None))
-
     def handle_event(self, event: AlertEvent) -> None:
         self.count(event.level)
         if self.anon_topic:
@@ -310,11 +311,11 @@ class AlertNode(AsyncNode):
     def count(self, level: Level) -> None:
         counts = self.counts
         counts.alerts_triggered += 1
-        if level == Level.CRITICAL:
+        if level == CRITICAL:
             counts.crits_triggered += 1
-        elif level == Level.WARNING:
+        elif level == WARNING:
             counts.warns_triggered += 1
-        elif level == Level.INFO:
+        elif level == INFO:
             counts.infos_triggered += 1
         else:
             counts.oks_triggered += 1
@@ -361,13 +362,13 @@ class AlertNode(AsyncNode):
         if self.level_tag or self.id_tag:
             tags = dict(tags)
             if self.level_tag:
-                tags[self.level_tag] = str(level)
+                tags[self.level_tag] = LEVEL_NAMES[level]
             if self.id_tag:
                 tags[self.id_tag] = alert_id
         if self.level_field or self.id_field or self.message_field or self.duration_field:
             fields_ = dict(fields_)
             if self.level_field:
-                fields_[self.level_field] = str(level)
+                fields_[self.level_field] = LEVEL_NAMES[level]
             if self.message_field:
                 fields_[self.message_field] = self._message(msg, level, alert_id, duration, event)
             if self.id_field:
@@ -452,15 +453,15 @@ class _AlertGroup(Receiver):
                 return level
             if value is not False:
                 self.node.report(_lambda_name(level, False), PointError(f"not a boolean: {value!r}"))
-        if current == Level.OK:
-            return Level.OK
+        if current == OK:
+            return OK
         reset = self.resets.get(current)
         if reset is not None and self._test(reset, p, current, reset=True) is False:
             return current
         for level, evaluate in levels:
             if level <= current and self._test(evaluate, p, level):
                 return level
-        return Level.OK
+        return OK
 
     def _test(self, evaluate: Evaluator, p: Point, level: Level, reset: bool = False) -> bool | None:
         """A level's (or reset's) lambda on ``p``; None, counted and logged, on error."""
@@ -477,7 +478,7 @@ class _AlertGroup(Receiver):
     def _set_inhibitors(self, level: Level) -> None:
         if self.inhibitors:
             for inhibitor in self.inhibitors:
-                inhibitor.active = level != Level.OK
+                inhibitor.active = level != OK
 
     # -- messages -----------------------------------------------------------------------
 
@@ -486,15 +487,16 @@ class _AlertGroup(Receiver):
         state = self.state
         level = self.determine_level(p, state.level)
         state.add_event(p.time, level)
-        self._set_inhibitors(level)
+        if self.inhibitors:
+            self._set_inhibitors(level)
         if (node.flapping and state.flapping) or (
             node.state_changes_only and not state.changed and not state.expired
         ):
             return None
-        if level == Level.OK and not state.changed:
+        if level == OK and not state.changed:
             return None
         state.triggered(p.time)
-        if node.no_recoveries and level == Level.OK:
+        if node.no_recoveries and level == OK:
             return None
         alert_id = self.alert_id(p)
         duration = state.duration()
@@ -513,8 +515,8 @@ class _AlertGroup(Receiver):
         if not b.points:
             return None
         current = state.level
-        lowest = Level.CRITICAL
-        highest = Level.OK
+        lowest = CRITICAL
+        highest = OK
         highest_point: Point | None = None
         for p in b.points:
             level = self.determine_level(p, current)
@@ -522,18 +524,18 @@ class _AlertGroup(Receiver):
             if level > highest or highest_point is None:
                 highest, highest_point = level, p
         level = lowest if node.all else highest
-        time = b.tmax if node.all or level == Level.OK else highest_point.time
+        time = b.tmax if node.all or level == OK else highest_point.time
         state.add_event(time, level)
         self._set_inhibitors(level)
-        recovery = state.changed and level == Level.OK
+        recovery = state.changed and level == OK
         if not recovery and (
-            level == Level.OK
+            level == OK
             or (node.flapping and state.flapping)
             or (node.state_changes_only and not state.changed and not state.expired)
         ):
             return None
         state.triggered(time)
-        if node.no_recoveries and level == Level.OK:
+        if node.no_recoveries and level == OK:
             return None
         duration = state.duration()
         event = node.event(
