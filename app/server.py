@@ -23,7 +23,6 @@ from leyden.kernel import Kernel, PluginRegistry
 from .alerts import AlertService
 from .api import create_app
 from .config import Config
-from .ingress import Ingress
 from .services import Services
 from .storage import Store
 from .tasks import TaskService
@@ -72,7 +71,6 @@ class Server:
                     store=store,
                     tasks=tasks,
                     alerts=alerts,
-                    ingress=Ingress(kernel),
                     cluster_id=_identity(store, "cluster_id"),
                     server_id=_identity(store, "server_id"),
                 )

@@ -8,7 +8,6 @@ from leyden.kernel import Kernel
 
 from .alerts import AlertService
 from .config import Config
-from .ingress import Ingress
 from .storage import Store
 from .tasks import TaskService
 
@@ -22,6 +21,5 @@ class Services:
     store: Store
     tasks: TaskService
     alerts: AlertService
-    ingress: Ingress
     cluster_id: str
     server_id: str

@@ -11,6 +11,7 @@ from ._errors import TickError as TickError
 from ._errors import TickSyntaxError as TickSyntaxError
 from ._gc import tune_gc as tune_gc
 from ._kernel import Kernel as Kernel
+from ._kernel import WriteResult as WriteResult
 from ._kernel import resolve_dbrps as resolve_dbrps
 from ._lineprotocol import PRECISIONS as PRECISIONS
 from ._lineprotocol import SeriesCache as SeriesCache

@@ -7,6 +7,7 @@ from a script, write line protocol or points, read an output.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import trio
@@ -20,6 +21,14 @@ from ._plugins import PluginRegistry
 from ._registry import TaskRegistry, TaskState
 from ._spec import EdgeType
 from ._task import RunningTask
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What a write did: how many points went in, and the lines that were refused."""
+
+    points: int
+    errors: list[LineProtocolError]
 
 
 class Kernel:
@@ -95,16 +104,17 @@ class Kernel:
     async def stop(self, task_id: str) -> None:
         await self.registry.stop(task_id)
 
-    async def write_lines(
-        self, data: str | bytes, db: str, rp: str, precision: str = "ns"
-    ) -> list[LineProtocolError]:
-        """Write line protocol; the good lines go in, the bad ones come back as errors."""
+    async def write_lines(self, data: str | bytes, db: str, rp: str, precision: str = "ns") -> WriteResult:
+        """Write line protocol; the good lines go in, the bad ones come back as errors.
+
+        Raises ``ValueError`` for an unknown precision.
+        """
         text = data.decode("utf-8") if isinstance(data, bytes) else data
         points, errors = parse_lines(
             text, precision=precision, now_ns=self.clock.now_ns(), dbrp=(db, rp), cache=self.series_cache
         )
         await self.registry.write(db, rp, points)
-        return errors
+        return WriteResult(len(points), errors)
 
     async def write_points(self, db: str, rp: str, points: list[Point]) -> None:
         await self.registry.write(db, rp, points)

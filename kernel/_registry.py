@@ -8,8 +8,10 @@ kept for the API, its routes and outputs disappear, and the other tasks go on.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 import trio
@@ -22,6 +24,7 @@ from ._spec import EdgeType
 from ._task import RunningTask
 
 log = logging.getLogger("leyden.registry")
+_name = attrgetter("name")
 
 #: Points per chunk when a large write is split up.
 MAX_CHUNK = 10_000
@@ -57,7 +60,9 @@ class TaskRegistry:
         self._nursery: trio.Nursery | None = None
         self.tasks: dict[str, TaskState] = {}
         self._routes: dict[DBRP, list[tuple[str, trio.MemorySendChannel[tuple[int, Chunk]]]]] = {}
-        self.points_received = 0
+        #: Points written per ``(database, retention policy, measurement)``, read by
+        #: or not (Kapacitor's ``ingress`` statistics).
+        self.ingress: Counter[tuple[str, str, str]] = Counter()
 
     @property
     def clock(self) -> Clock:
@@ -132,7 +137,9 @@ class TaskRegistry:
 
     async def write(self, db: str, rp: str, points: list[Point]) -> None:
         """Hand points to every task reading ``db.rp``; waits while a task is full."""
-        self.points_received += len(points)
+        ingress = self.ingress
+        for name, count in Counter(map(_name, points)).items():
+            ingress[(db, rp, name)] += count
         targets = self._routes.get((db, rp))
         if not targets or not points:
             return

@@ -65,9 +65,9 @@ class TaskHarness:
         Returns the errors of malformed lines; the good lines are written.
         """
         default_db, default_rp = self.state.dbrps[0]
-        errors = await self.kernel.write_lines(lines, db or default_db, rp or default_rp, precision)
+        written = await self.kernel.write_lines(lines, db or default_db, rp or default_rp, precision)
         await self.settle()
-        return errors
+        return written.errors
 
     async def write_points(
         self, points: list[Point], *, db: str | None = None, rp: str | None = None

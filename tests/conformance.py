@@ -130,9 +130,8 @@ async def run_case(case: Case, plugins: PluginRegistry) -> list[str]:
                 nursery.cancel_scope.cancel()
                 return ["expected the task to be rejected, it was accepted"]
             for write in split_writes(case):
-                errors = await kernel.write_lines(
-                    "\n".join(write.lines) + "\n", write.db, write.rp, write.precision
-                )
+                body = "\n".join(write.lines) + "\n"
+                errors = (await kernel.write_lines(body, write.db, write.rp, write.precision)).errors
                 if errors:
                     nursery.cancel_scope.cancel()
                     return [f"write failed: {errors[0]}"]

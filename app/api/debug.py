@@ -52,7 +52,7 @@ async def debug_vars() -> Response:
             for child in node.children:
                 edge = {"task": task_id, "parent": node.name, "child": child.name, "type": kind}
                 add("edges", edge, {"collected": node_stats.emitted, "emitted": node_stats.emitted})
-    for (db, rp, measurement), count in s.ingress.received.items():
+    for (db, rp, measurement), count in s.kernel.registry.ingress.items():
         tags = {"task_master": "main", "database": db, "retention_policy": rp, "measurement": measurement}
         add("ingress", tags, {"points_received": count})
     return json_response(

@@ -5,7 +5,7 @@ point at it. Parameters: ``db`` (required), ``rp`` (default ``autogen``) and
 ``precision`` (n, ns, u, ms, s, m, h; default nanoseconds); a body may be gzipped.
 Malformed lines get a 400 naming them, while the good lines are kept (InfluxDB's
 partial write). This is the benchmark's hot path: it does no more than read the
-body, decode it and hand it to :class:`Ingress`.
+body, decode it and hand it to the kernel.
 """
 
 from __future__ import annotations
@@ -46,9 +46,9 @@ async def write() -> Response:
         text = body.decode("utf-8")
     except UnicodeDecodeError as err:
         return error_response(f"the body is not UTF-8: {err}", 400)
-    written, errors = await services().ingress.write(text, db, rp, precision)
-    if errors:
-        return error_response(_describe(written, errors), 400)
+    written = await services().kernel.write_lines(text, db, rp, precision)
+    if written.errors:
+        return error_response(_describe(written.points, written.errors), 400)
     return no_content()
 
 

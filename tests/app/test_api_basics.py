@@ -17,7 +17,7 @@ async def test_write_accepts_line_protocol_on_both_paths(client, server):
     for path in ("/write", "/kapacitor/v1/write"):
         r = await client.post(path, params={"db": "db", "precision": "s"}, content=b"cpu v=1 1\ncpu v=2 2\n")
         assert r.status_code == 204, r.text
-    assert server.services.ingress.received[("db", "autogen", "cpu")] == 4
+    assert server.services.kernel.registry.ingress[("db", "autogen", "cpu")] == 4
 
 
 async def test_write_takes_gzip_bodies(client, server):
@@ -29,7 +29,7 @@ async def test_write_takes_gzip_bodies(client, server):
         headers={"Content-Encoding": "gzip"},
     )
     assert r.status_code == 204, r.text
-    assert server.services.ingress.received[("db", "short", "mem")] == 1
+    assert server.services.kernel.registry.ingress[("db", "short", "mem")] == 1
 
 
 async def test_partial_write_names_the_bad_lines_and_keeps_the_good(client, server):
@@ -39,7 +39,7 @@ async def test_partial_write_names_the_bad_lines_and_keeps_the_good(client, serv
     error = r.json()["error"]
     assert error.startswith("partial write: line 2: ")
     assert "line 4: " in error and error.endswith("dropped=2")
-    assert server.services.ingress.received[("db", "autogen", "cpu")] == 2
+    assert server.services.kernel.registry.ingress[("db", "autogen", "cpu")] == 2
 
 
 async def test_write_errors(client):
