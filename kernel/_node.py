@@ -134,6 +134,11 @@ class Node:
         """How many groups the node keeps state for (Kapacitor's working_cardinality)."""
         return 0
 
+    def statistics(self) -> dict[str, int]:
+        """Counters of this node beyond the kernel's own, shown with them in the task's
+        DOT graph and ``/debug/vars`` (an alert node's ``alerts_triggered``, ...)."""
+        return {}
+
 
 Emit = Callable[[Chunk], Awaitable[None]]
 
@@ -152,6 +157,10 @@ class AsyncNode:
 
     def cardinality(self) -> int:
         return 0
+
+    def statistics(self) -> dict[str, int]:
+        """Node-specific counters, as :meth:`Node.statistics`."""
+        return {}
 
 
 Forward = Message | list[Message] | None

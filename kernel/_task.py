@@ -246,6 +246,10 @@ class RunningTask:
     def cardinality(self, node_name: str) -> int:
         return self.instances[node_name].cardinality()
 
+    def statistics(self, node_name: str) -> dict[str, int]:
+        """A node's own counters (see :meth:`Node.statistics`)."""
+        return self.instances[node_name].statistics()
+
 
 class _Counting:
     """An inbox wrapper that counts what an async node collects."""
