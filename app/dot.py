@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from leyden.kernel import RunningTask
+from leyden.tick import format_go_duration
 
 
 def node_stats(task: RunningTask) -> dict[str, dict[str, int]]:
@@ -56,36 +57,7 @@ def executing_dot(task: RunningTask, throughput: float, *, labels: bool = False)
 def _dot_values(task: RunningTask, name: str) -> list[tuple[str, Any]]:
     stats = task.stats[name]
     return [
-        ("avg_exec_time_ns", go_duration(stats.avg_exec_time_ns)),
+        ("avg_exec_time_ns", format_go_duration(stats.avg_exec_time_ns)),
         ("errors", stats.errors),
         ("working_cardinality", task.cardinality(name)),
     ]
-
-
-def go_duration(ns: int) -> str:
-    """Nanoseconds in Go's ``time.Duration`` notation: ``0s``, ``850ns``, ``1.5µs``, ``2m3.5s``."""
-    if ns == 0:
-        return "0s"
-    sign, ns = ("-", -ns) if ns < 0 else ("", ns)
-    if ns < 1_000:
-        return f"{sign}{ns}ns"
-    if ns < 1_000_000:
-        return sign + _fraction(ns, 1_000) + "µs"
-    if ns < 1_000_000_000:
-        return sign + _fraction(ns, 1_000_000) + "ms"
-    hours, rest = divmod(ns, 3_600_000_000_000)
-    minutes, rest = divmod(rest, 60_000_000_000)
-    text = _fraction(rest, 1_000_000_000) + "s"
-    if hours:
-        return f"{sign}{hours}h{minutes}m{text}"
-    if minutes:
-        return f"{sign}{minutes}m{text}"
-    return sign + text
-
-
-def _fraction(value: int, unit: int) -> str:
-    whole, frac = divmod(value, unit)
-    if not frac:
-        return str(whole)
-    digits = len(str(unit)) - 1
-    return f"{whole}." + f"{frac:0{digits}d}".rstrip("0")

@@ -14,22 +14,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from leyden.kernel import LeydenError, TaskVar
+from leyden.tick import parse_api_duration
 
 TYPES = ("bool", "int", "float", "string", "regex", "duration", "lambda", "list", "star")
-
-_DURATION = re.compile(r"^(-?\d+)(ns|us|u|µ|ms|s|m|h|d|w)$")
-_UNIT_NS = {
-    "ns": 1,
-    "us": 1_000,
-    "u": 1_000,
-    "µ": 1_000,
-    "ms": 1_000_000,
-    "s": 1_000_000_000,
-    "m": 60_000_000_000,
-    "h": 3_600_000_000_000,
-    "d": 86_400_000_000_000,
-    "w": 604_800_000_000_000,
-}
 
 
 class VarError(LeydenError):
@@ -78,7 +65,10 @@ def _parse_value(typ: str, value: Any) -> Any:
         if _is_number(value) and float(value).is_integer():
             return int(value)
         if isinstance(value, str):
-            return parse_duration(value)
+            try:
+                return parse_api_duration(value)
+            except ValueError as err:
+                raise VarError(str(err)) from None
     if typ == "list" and isinstance(value, list):
         return [_parse_var(item) for item in value]
     raise VarError(f"value {value!r} is not a valid {typ}")
@@ -86,14 +76,6 @@ def _parse_value(typ: str, value: Any) -> Any:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def parse_duration(text: str) -> int:
-    """``"10s"`` to nanoseconds (InfluxQL's single-unit durations, as Kapacitor's CLI)."""
-    match = _DURATION.match(text.strip())
-    if match is None:
-        raise VarError(f"invalid duration {text!r}")
-    return int(match.group(1)) * _UNIT_NS[match.group(2)]
 
 
 def to_task_vars(api_vars: Mapping[str, dict[str, Any]]) -> dict[str, TaskVar]:

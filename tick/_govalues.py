@@ -26,6 +26,8 @@ import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from .durations import format_go_duration
+
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 
 
@@ -107,7 +109,7 @@ class GoDuration(int, GoMethods):
     go_type = "time.Duration"
 
     def String(self) -> str:
-        return format_duration(int(self))
+        return format_go_duration(int(self))
 
     __str__ = String
 
@@ -133,35 +135,6 @@ class GoDuration(int, GoMethods):
 def _trunc_div(a: int, b: int) -> int:
     q = abs(a) // b
     return -q if a < 0 else q
-
-
-def format_duration(ns: int) -> str:
-    """Go's ``Duration.String``: ``0s``, ``1.5s``, ``2m0s``, ``1h0m0s``, ``250ms``."""
-    if ns == 0:
-        return "0s"
-    sign = "-" if ns < 0 else ""
-    u = abs(ns)
-    if u < 1_000_000_000:
-        for unit, size in (("ns", 1), ("µs", 1_000), ("ms", 1_000_000)):
-            if u < size * 1000:
-                return sign + _fraction(u, size) + unit
-    seconds, frac = divmod(u, 1_000_000_000)
-    text = _fraction(seconds % 60 * 1_000_000_000 + frac, 1_000_000_000) + "s"
-    minutes = seconds // 60
-    if minutes:
-        text = f"{minutes % 60}m" + text
-        hours = minutes // 60
-        if hours:
-            text = f"{hours}h" + text
-    return sign + text
-
-
-def _fraction(value: int, unit: int) -> str:
-    whole, rest = divmod(value, unit)
-    if not rest:
-        return str(whole)
-    digits = len(str(unit)) - 1
-    return f"{whole}." + f"{rest:0{digits}d}".rstrip("0")
 
 
 # -- time.Time --------------------------------------------------------------------------

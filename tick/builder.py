@@ -42,10 +42,11 @@ from leyden.kernel import (
 )
 
 from . import ast
+from .durations import format_duration_literal, parse_duration_literal
 from .fmt import format_expression
 from .lambdas import compile_lambda, compile_regex
 from .parser import parse, parse_lambda
-from .transformer import DURATION_UNITS, start_pos
+from .transformer import start_pos
 
 V = ValueType
 Value = tuple[ValueType, Any]
@@ -246,7 +247,7 @@ class _Builder:
         if kind is V.REGEX:
             return (V.REGEX, compile_regex(value))
         if kind is V.DURATION and isinstance(value, str):
-            return (V.DURATION, parse_duration(value))
+            return (V.DURATION, parse_duration_literal(value))
         expected = {V.STRING: str, V.INT: int, V.FLOAT: (int, float), V.BOOL: bool, V.DURATION: int}[kind]
         if not isinstance(value, expected) or (isinstance(value, bool) and kind is not V.BOOL):
             if kind is V.INT and isinstance(value, float) and value.is_integer():
@@ -555,14 +556,6 @@ def _check_args(params: Params, values: list[Arg], what: str, pos: ast.Pos, trus
     return tuple(out)
 
 
-def parse_duration(text: str) -> int:
-    """Nanoseconds of a duration literal such as ``10s`` (no compound durations)."""
-    match = re.fullmatch(r"(-?\d+)(ms|u|µ|s|m|h|d|w)", text.strip())
-    if match is None:
-        raise ValueError(f"invalid duration {text!r}")
-    return int(match.group(1)) * DURATION_UNITS[match.group(2)]
-
-
 # -- constant folding at script level (Kapacitor evaluates these when it defines a task)
 
 
@@ -671,20 +664,9 @@ def _value_literal(kind: ValueType, value: Any, pos: ast.Pos) -> ast.Expr | None
     if kind is V.FLOAT:
         return ast.FloatLit(value, pos)
     if kind is V.DURATION:
-        return ast.DurationLit(value, format_duration(value), pos)
+        return ast.DurationLit(value, format_duration_literal(value), pos)
     if kind is V.REGEX:
         return ast.RegexLit(value.pattern, pos)
     if kind is V.STAR:
         return ast.StarLit(pos)
     return None
-
-
-def format_duration(ns: int) -> str:
-    """The shortest duration literal for ``ns``, in the largest unit that divides it."""
-    if ns == 0:
-        return "0s"
-    sign, ns = ("-", -ns) if ns < 0 else ("", ns)
-    for unit in ("w", "d", "h", "m", "s", "ms", "u"):
-        if ns % DURATION_UNITS[unit] == 0:
-            return f"{sign}{ns // DURATION_UNITS[unit]}{unit}"
-    return f"{sign}{ns}ns"

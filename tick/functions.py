@@ -28,6 +28,7 @@ from leyden.kernel import FunctionSpec, PointError, hookimpl
 
 from . import _bessel
 from ._lambda_types import Duration, LType, Time, declare, type_name
+from .durations import format_duration_literal, parse_influxql_duration
 from .lambdas import format_float
 
 INT, FLT, STR, BOOL, DUR, TIME, RGX = (
@@ -131,60 +132,8 @@ def to_string(value: Any) -> str:
     if kind is float:
         return format_float(value)
     if kind is Duration:
-        return format_duration(value)
+        return format_duration_literal(value)
     raise PointError(f"cannot convert {type_name(value)} to string")
-
-
-_DURATION_UNITS = (
-    (7 * 24 * 3600 * 10**9, "w"),
-    (24 * 3600 * 10**9, "d"),
-    (3600 * 10**9, "h"),
-    (60 * 10**9, "m"),
-    (10**9, "s"),
-    (10**6, "ms"),
-    (10**3, "u"),
-)
-
-
-def format_duration(ns: int) -> str:
-    """InfluxQL's duration format: the largest unit that divides it (``90s``, ``2w``)."""
-    if ns == 0:
-        return "0s"
-    for size, unit in _DURATION_UNITS:
-        if ns % size == 0:
-            return f"{ns // size}{unit}"
-    return f"{ns}ns"
-
-
-_DURATION_PART = re.compile(r"([0-9]+)(ns|us|µs|u|µ|ms|s|m|h|d|w)")
-_UNIT_NS = {
-    "ns": 1,
-    "u": 1_000,
-    "µ": 1_000,
-    "us": 1_000,
-    "µs": 1_000,
-    "ms": 1_000_000,
-    "s": 10**9,
-    "m": 60 * 10**9,
-    "h": 3600 * 10**9,
-    "d": 24 * 3600 * 10**9,
-    "w": 7 * 24 * 3600 * 10**9,
-}
-
-
-def parse_duration(text: str) -> Duration:
-    """InfluxQL's duration syntax: ``10s``, ``-1h30m``, ``250ms``."""
-    body = text[1:] if text.startswith("-") else text
-    total, pos = 0, 0
-    while pos < len(body):
-        m = _DURATION_PART.match(body, pos)
-        if m is None:
-            break
-        total += int(m.group(1)) * _UNIT_NS[m.group(2)]
-        pos = m.end()
-    if len(text) < 2 or not body or pos != len(body):
-        raise PointError(f'invalid duration string "{text}"')
-    return Duration(-total if text.startswith("-") else total)
 
 
 @declare(None, DUR, returns=DUR)
@@ -194,7 +143,10 @@ def to_duration(value: Any, unit: Any = None) -> Duration:
     if kind is Duration:
         return value
     if kind is str:
-        return parse_duration(value)
+        try:
+            return Duration(parse_influxql_duration(value))
+        except ValueError as err:
+            raise PointError(str(err)) from None
     if kind is int or kind is float:
         if unit is None:
             raise PointError("duration expects unit argument for int and float values")

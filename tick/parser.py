@@ -29,6 +29,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from leyden.kernel import TickError, TickSyntaxError
 
 from . import ast
+from .durations import DURATION_UNITS
 from .transformer import to_ast
 
 _comment_tokens: ContextVar[list[Token]] = ContextVar("tick_comment_tokens")
@@ -200,7 +201,7 @@ _PUNCTUATION = {
 }
 _DURATION_AT_END = re.compile(r"\d+(?:ms|u|µ|s|m|h|d|w)$")
 _NUMBER_AT_END = re.compile(r"\d*\.?\d+$")
-_UNITS = "u, µ, ms, s, m, h, d, w"
+_UNITS = ", ".join(DURATION_UNITS)
 
 
 def _describe(kind: str) -> str:

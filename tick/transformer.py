@@ -8,7 +8,6 @@ unknown var type, a lambda nested in a lambda).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from lark import Token, Transformer, Tree, v_args
@@ -16,23 +15,12 @@ from lark import Token, Transformer, Tree, v_args
 from leyden.kernel import TickError, TickSyntaxError
 
 from . import ast
+from .durations import parse_duration_literal
 from .lambdas import compile_regex
 
-#: Nanoseconds per duration unit, as Kapacitor (InfluxQL) reads them.
-DURATION_UNITS = {
-    "u": 1_000,
-    "µ": 1_000,
-    "ms": 1_000_000,
-    "s": 1_000_000_000,
-    "m": 60_000_000_000,
-    "h": 3_600_000_000_000,
-    "d": 86_400_000_000_000,
-    "w": 604_800_000_000_000,
-}
 #: The types a template may declare with ``var name type``.
 VAR_TYPES = frozenset({"string", "int", "float", "bool", "duration", "regex", "lambda", "star", "list"})
 _INT64_MAX = 2**63 - 1
-_DURATION = re.compile(r"(\d+)(ms|u|µ|s|m|h|d|w)")
 
 
 def to_ast(tree: Tree) -> Any:
@@ -181,8 +169,7 @@ class _ToAst(Transformer):
         return ast.FloatLit(float(token.value), _pos(token))
 
     def duration(self, token: Token) -> ast.DurationLit:
-        digits, unit = _DURATION.fullmatch(token.value).groups()
-        ns = int(digits) * DURATION_UNITS[unit]
+        ns = parse_duration_literal(token.value)
         if ns > _INT64_MAX:
             raise TickSyntaxError(f"duration {token.value} is out of range", *_pos(token))
         return ast.DurationLit(ns, token.value, _pos(token))

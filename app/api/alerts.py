@@ -24,7 +24,7 @@ from quart import Blueprint, Response, request
 
 from leyden.kernel import format_time
 from leyden.plugins.alerts._event import AlertEvent, Level
-from leyden.tick.gotemplate import format_duration
+from leyden.tick import format_go_duration
 
 from ..alerts import HandlerSpec, SpecError
 from ..alerts.jsonpatch import PatchError, apply_patch
@@ -57,7 +57,7 @@ def event_document(topic_id: str, event: AlertEvent) -> dict[str, Any]:
             "message": event.message,
             "details": event.details,
             "time": format_time(event.time),
-            "duration": format_duration(event.duration),
+            "duration": format_go_duration(event.duration),
             "level": str(event.level),
         },
     }

@@ -14,8 +14,9 @@ from typing import Any
 
 from quart import Blueprint, Response
 
+from leyden.tick import format_go_duration
+
 from .. import KAPACITOR_VERSION
-from ..dot import go_duration
 from ._http import BASE, json_response, services
 
 blueprint = Blueprint("debug", __name__)
@@ -44,7 +45,7 @@ async def debug_vars() -> Response:
                 "nodes",
                 tags,
                 {
-                    "avg_exec_time_ns": go_duration(node_stats.avg_exec_time_ns),
+                    "avg_exec_time_ns": format_go_duration(node_stats.avg_exec_time_ns),
                     "errors": node_stats.errors,
                     "working_cardinality": running.cardinality(node.name),
                 },

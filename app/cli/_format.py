@@ -7,16 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from leyden.kernel import parse_time
-
-_UNITS = (
-    ("w", 604_800_000_000_000),
-    ("d", 86_400_000_000_000),
-    ("h", 3_600_000_000_000),
-    ("m", 60_000_000_000),
-    ("s", 1_000_000_000),
-    ("ms", 1_000_000),
-    ("u", 1_000),
-)
+from leyden.tick import format_duration_literal
 
 
 def rfc822(text: str) -> str:
@@ -31,16 +22,6 @@ def dbrps(items: Sequence[Mapping[str, str]] | None) -> str:
     return "[" + " ".join(f'"{d["db"]}"."{d["rp"]}"' for d in items or ()) + "]"
 
 
-def duration(ns: int) -> str:
-    """InfluxQL's duration literal: the largest unit that divides evenly (``90s``, ``2h``)."""
-    if ns == 0:
-        return "0s"
-    for unit, size in _UNITS:
-        if ns % size == 0:
-            return f"{ns // size}{unit}"
-    return f"{ns}ns"
-
-
 def var_value(var: Mapping[str, Any]) -> str:
     """A variable's value as TICKscript would write it."""
     typ, value = var.get("type"), var.get("value")
@@ -49,7 +30,7 @@ def var_value(var: Mapping[str, Any]) -> str:
     if typ == "string":
         return "'" + str(value).replace("'", "\\'") + "'"
     if typ == "duration":
-        return duration(int(value))
+        return format_duration_literal(int(value))
     if typ == "regex":
         return f"/{value}/"
     if typ == "star":

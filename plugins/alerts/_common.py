@@ -7,12 +7,12 @@ topic handler is defined, not when the first alert fires.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from leyden.kernel import LeydenError
+from leyden.tick import parse_go_duration
 
 NS = 1_000_000_000
 
@@ -22,43 +22,12 @@ class HandlerRefused(LeydenError):
     allowed to run); it is logged and not retried."""
 
 
-_UNITS = {
-    "ns": 1,
-    "us": 1_000,
-    "µs": 1_000,
-    "μs": 1_000,
-    "ms": 1_000_000,
-    "s": NS,
-    "m": 60 * NS,
-    "h": 3600 * NS,
-}
-_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
-
-
 def parse_duration(value: Any) -> int:
     """Nanoseconds from an int (nanoseconds, as scripts pass durations) or a Go
     duration string (``"10s"``, ``"1m30s"``, ``"250ms"``) as config files hold them."""
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValueError(f"invalid duration {value!r}")
-    if isinstance(value, int):
-        return value
-    if not isinstance(value, str):
-        raise ValueError(f"invalid duration {value!r}")
-    text = value.strip()
-    sign = -1 if text.startswith("-") else 1
-    body = text.lstrip("+-")
-    if body == "0":
-        return 0
-    total = 0.0
-    pos = 0
-    for m in _DURATION_PART.finditer(body):
-        if m.start() != pos:
-            break
-        total += float(m.group(1)) * _UNITS[m.group(2)]
-        pos = m.end()
-    if pos != len(body) or not body:
-        raise ValueError(f"invalid duration {value!r} (write e.g. 10s, 1m30s, 500ms)")
-    return sign * round(total)
+    return value if isinstance(value, int) else parse_go_duration(value)
 
 
 class Options:

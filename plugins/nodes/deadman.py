@@ -34,7 +34,7 @@ from __future__ import annotations
 from typing import Any
 
 from leyden.kernel import NodeSpec, PipelineNode, ValueType, hookimpl, params
-from leyden.tick._govalues import format_duration
+from leyden.tick import format_go_duration
 from leyden.tick.lambdas import format_float
 
 #: Kapacitor's default ``[deadman]`` id; NODE_NAME becomes the watched node's name.
@@ -61,7 +61,7 @@ def expand_deadman(macro: Any) -> PipelineNode:
         crit = f"{crit} AND ({condition.text})"
     macro.set(alert, "crit", macro.lambda_expr(crit))
     macro.set(alert, "id", DEFAULT_ID.replace("NODE_NAME", macro.parent.name, 1))
-    macro.set(alert, "message", DEFAULT_MESSAGE.replace("INTERVAL", format_duration(interval), 1))
+    macro.set(alert, "message", DEFAULT_MESSAGE.replace("INTERVAL", format_go_duration(interval), 1))
     return alert
 
 

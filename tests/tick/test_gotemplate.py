@@ -18,7 +18,6 @@ from leyden.tick.gotemplate import (
     Template,
     TemplateExecError,
     TemplateParseError,
-    format_duration,
     format_float_shortest,
     go_json,
     sprintf,
@@ -115,24 +114,6 @@ def test_float_prints_like_go(value, expected):
 )
 def test_values_print_like_go(value, expected):
     assert render("{{ .V }}", {"V": value}) == expected
-
-
-@pytest.mark.parametrize(
-    ("ns", "expected"),
-    [
-        (0, "0s"),
-        (2, "2ns"),
-        (1_500, "1.5µs"),
-        (250_000_000, "250ms"),
-        (10**9, "1s"),
-        (90 * 10**9, "1m30s"),
-        (3600 * 10**9, "1h0m0s"),
-        (3723_500_000_000, "1h2m3.5s"),
-        (-61 * 10**9, "-1m1s"),
-    ],
-)
-def test_duration_strings(ns, expected):
-    assert format_duration(ns) == expected
 
 
 def test_missing_keys_and_fields():
