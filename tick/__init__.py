@@ -9,6 +9,9 @@ formatter and lambda compiler.
     print(format("stream|from().measurement('cpu')"))
 """
 
+from ._lambda_types import LType as LType
+from ._lambda_types import Time as Time
+from ._lambda_types import declare as declare
 from .builder import HandlerContext as HandlerContext
 from .builder import Macro as Macro
 from .builder import compile as compile

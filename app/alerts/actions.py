@@ -25,8 +25,7 @@ from typing import Any, Protocol
 import trio
 
 from leyden.kernel import PointError
-from leyden.plugins.alerts._common import NS, DeliveryPolicy, Options
-from leyden.plugins.alerts._event import AlertEvent, Level
+from leyden.plugins.alerts import AlertEvent, DeliveryPolicy, Level, Options
 from leyden.tick.gotemplate import GoDuration, GoStruct, Template, TemplateParseError
 
 from .topics import valid_topic_id
@@ -80,7 +79,7 @@ class AggregateAction:
         """Publish a summary at the end of every interval that saw events."""
         deadline = trio.current_time()
         while True:
-            deadline += self.interval / NS
+            deadline += self.interval / 1e9
             await trio.sleep_until(deadline)
             if self.events:
                 events, self.events = self.events, []

@@ -18,8 +18,7 @@ from typing import Any
 import trio
 
 from leyden.kernel import PluginRegistry, PointError, TickError
-from leyden.plugins.alerts._delivery import HandlerQueue
-from leyden.plugins.alerts._event import AlertEvent
+from leyden.plugins.alerts import AlertEvent, HandlerQueue
 
 from .actions import AggregateAction, Collector, PublishAction
 from .match import Match

@@ -20,9 +20,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from leyden.kernel import Duration, FunctionSpec, Point, PointError, TickError, ValueType
-from leyden.plugins.alerts._event import AlertEvent, Level
-from leyden.tick import parse_lambda
-from leyden.tick._lambda_types import LType, declare
+from leyden.plugins.alerts import AlertEvent, Level
+from leyden.tick import LType, declare, parse_lambda
 from leyden.tick.lambdas import compile_lambda
 
 #: The identifiers a match expression may use.

@@ -21,8 +21,7 @@ from typing import Any
 import trio
 
 from leyden.kernel import PluginRegistry
-from leyden.plugins.alerts._event import AlertEvent, Level
-from leyden.plugins.alerts._inhibit import Inhibitors
+from leyden.plugins.alerts import AlertEvent, Inhibitors, Level
 
 from ..storage import Store
 from .handlers import TopicHandler, build_handler

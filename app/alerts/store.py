@@ -12,7 +12,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 
-from leyden.plugins.alerts._event import AlertEvent, Level
+from leyden.plugins.alerts import AlertEvent, Level
 
 from ..storage import Store
 from .spec import HandlerSpec

@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterator
 
-from leyden.plugins.alerts._event import AlertEvent, Level
+from leyden.plugins.alerts import AlertEvent, Level
 
 #: Kapacitor's task master id, the first part of an anonymous topic's name.
 TASK_MASTER = "main"

@@ -23,7 +23,7 @@ from typing import Any
 from quart import Blueprint, Response, request
 
 from leyden.kernel import format_time
-from leyden.plugins.alerts._event import AlertEvent, Level
+from leyden.plugins.alerts import AlertEvent, Level
 from leyden.tick import format_go_duration
 
 from ..alerts import HandlerSpec, SpecError

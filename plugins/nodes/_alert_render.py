@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from leyden.kernel import NIL_GROUP
-from leyden.plugins.alerts._event import Level
+from leyden.plugins.alerts import Level
 from leyden.tick.gotemplate import GoDuration, GoStruct, GoTime, StringMap, Template
 
 DEFAULT_ID = "{{ .Name }}:{{ .Group }}"

@@ -9,7 +9,7 @@ alert's duration runs from the first event after an OK to the latest event.
 
 from __future__ import annotations
 
-from leyden.plugins.alerts._event import Level
+from leyden.plugins.alerts import Level
 
 OK = Level.OK
 

@@ -38,7 +38,7 @@ Services the node uses when the application offers them (all optional):
   ``main:<task>:<node>`` (for state only: the node delivers to its handlers itself).
   ``event_state(topic, id)`` -> ``(level, time_ns)`` or None resumes an alert's
   level when a group first appears; ``inhibitors`` shares the server's
-  :class:`~leyden.plugins.alerts._inhibit.Inhibitors`.
+  :class:`~leyden.plugins.alerts.Inhibitors`.
 * ``config``: the server configuration by section, for the handlers.
 * ``server_info``: ``{"Hostname": ..., "ClusterID": ..., "ServerID": ...}`` for templates.
 """
@@ -79,9 +79,7 @@ from leyden.kernel import (
     point_row,
     result,
 )
-from leyden.plugins.alerts._delivery import HandlerQueue
-from leyden.plugins.alerts._event import AlertEvent, Level
-from leyden.plugins.alerts._inhibit import DEFAULT_INHIBITORS, Inhibitor, Inhibitors
+from leyden.plugins.alerts import DEFAULT_INHIBITORS, AlertEvent, HandlerQueue, Inhibitor, Inhibitors, Level
 from leyden.tick.gotemplate import TemplateParseError
 
 from ._alert_render import DEFAULT_DETAILS, DEFAULT_ID, DEFAULT_MESSAGE, AlertTemplates, server_info

@@ -15,8 +15,7 @@ from leyden.app.storage import Store
 from leyden.kernel import HandlerSpec as PluginHandlerSpec
 from leyden.kernel import PluginRegistry, hookimpl
 from leyden.kernel.testing import open_task
-from leyden.plugins.alerts._common import DeliveryPolicy
-from leyden.plugins.alerts._event import AlertEvent, Level
+from leyden.plugins.alerts import AlertEvent, DeliveryPolicy, Level
 from leyden.tick import functions
 
 S = 10**9

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from leyden.kernel import Point, PointError, TickError
-from leyden.tick._lambda_types import Duration, Time
+from leyden.kernel import Duration, Point, PointError, TickError
+from leyden.tick import Time
 from leyden.tick.functions import builtin_functions
 from leyden.tick.lambdas import compile_lambda
 from leyden.tick.parser import parse_lambda

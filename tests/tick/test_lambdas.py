@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from leyden.kernel import FunctionSpec, Point, PointError, TickError, ValueType
-from leyden.tick._lambda_types import Duration, LType, Time
+from leyden.kernel import Duration, FunctionSpec, Point, PointError, TickError, ValueType
+from leyden.tick import LType, Time
 from leyden.tick.functions import builtin_functions
 from leyden.tick.lambdas import CompiledLambda, compile_lambda
 from leyden.tick.parser import parse_lambda

@@ -10,7 +10,7 @@ import h11
 import trio
 
 from leyden.kernel import Point, point_row, result
-from leyden.plugins.alerts._event import AlertEvent, Level
+from leyden.plugins.alerts import AlertEvent, Level
 
 T0 = 1577836830 * 10**9  # 2020-01-01T00:00:30Z
 

@@ -7,10 +7,10 @@ import trio
 from alert_receivers import HTTPReceiver, sample_event, start_http
 from trio.testing import wait_all_tasks_blocked
 
+from leyden.plugins.alerts import DeliveryPolicy, HandlerQueue
 from leyden.plugins.alerts import exec as exec_handler
 from leyden.plugins.alerts import post as post_handler
-from leyden.plugins.alerts._common import NS, DeliveryPolicy, parse_duration
-from leyden.plugins.alerts._delivery import HandlerQueue
+from leyden.plugins.alerts._common import NS, parse_duration
 
 
 def post_to(url: str, **endpoint):

@@ -7,7 +7,7 @@ import json
 import pytest
 from alert_receivers import SAMPLE_JSON, sample_event
 
-from leyden.plugins.alerts._event import Level
+from leyden.plugins.alerts import Level
 from leyden.tick.gotemplate import Template
 
 

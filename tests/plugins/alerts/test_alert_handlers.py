@@ -13,11 +13,11 @@ import trio
 from alert_receivers import SAMPLE_JSON, HTTPReceiver, sample_event, start_http, start_tcp
 
 from leyden.kernel import HandlerConfig
+from leyden.plugins.alerts import HandlerRefused
 from leyden.plugins.alerts import exec as exec_handler
 from leyden.plugins.alerts import log as log_handler
 from leyden.plugins.alerts import post as post_handler
 from leyden.plugins.alerts import tcp as tcp_handler
-from leyden.plugins.alerts._common import HandlerRefused
 
 
 def spec(module):
