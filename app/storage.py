@@ -154,12 +154,21 @@ class Store:
                 f"({len(MIGRATIONS)}); upgrade leyden"
             )
         for version in range(current, len(MIGRATIONS)):
-            with self._transaction():
+            with self.transaction():
                 for statement in MIGRATIONS[version]:
                     self._conn.execute(statement)
                 self._conn.execute(f"PRAGMA user_version = {version + 1}")
 
-    def _transaction(self) -> _Transaction:
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The database connection, for the stores of other areas whose tables live in
+        this database and its :data:`MIGRATIONS` (the alert store). It autocommits:
+        group writes that belong together in :meth:`transaction`."""
+        return self._conn
+
+    def transaction(self) -> _Transaction:
+        """``with store.transaction():`` runs the block in one write transaction
+        (``BEGIN IMMEDIATE``), committed at the end, rolled back on an exception."""
         return _Transaction(self._conn)
 
     # -- meta -----------------------------------------------------------------------
@@ -218,7 +227,7 @@ class Store:
 
     def put_template_and_tasks(self, template: TemplateRecord, tasks: list[TaskRecord]) -> None:
         """Replace a template and tasks made from it at once: all of them or none."""
-        with self._transaction():
+        with self.transaction():
             self.put_template(template)
             for task in tasks:
                 self.put_task(task)

@@ -9,7 +9,6 @@ change (rare, from the API); events are written in batches by the alert service
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 
 from leyden.plugins.alerts import AlertEvent, Level
@@ -22,9 +21,9 @@ class AlertStore:
     """Reads and writes the alert tables of a :class:`Store`."""
 
     def __init__(self, store: Store) -> None:
-        # The alert tables live in the store's database (and its migrations), so they
-        # share its connection; Store offers no public accessor for it.
-        self._conn: sqlite3.Connection = store._conn
+        # the alert tables live in the store's database (and its migrations)
+        self._store = store
+        self._conn = store.connection
 
     # -- events -------------------------------------------------------------------------
 
@@ -50,10 +49,8 @@ class AlertStore:
         self, changed: Iterable[tuple[str, AlertEvent]], removed: Iterable[tuple[str, str]]
     ) -> None:
         """Store ``changed`` (topic, event) pairs and forget ``removed`` (topic, id) ones, at once."""
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.executemany(
+        with self._store.transaction():
+            self._conn.executemany(
                 "INSERT OR REPLACE INTO alert_events (topic, id, level, message, details, time, duration)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -61,11 +58,7 @@ class AlertStore:
                     for topic, e in changed
                 ],
             )
-            conn.executemany("DELETE FROM alert_events WHERE topic = ? AND id = ?", list(removed))
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+            self._conn.executemany("DELETE FROM alert_events WHERE topic = ? AND id = ?", list(removed))
 
     def delete_topic(self, topic: str) -> None:
         self._conn.execute("DELETE FROM alert_events WHERE topic = ?", (topic,))
@@ -83,20 +76,14 @@ class AlertStore:
 
     def put_handler(self, spec: HandlerSpec, replacing: str | None = None) -> None:
         """Store ``spec``; ``replacing`` names a handler of the same topic it takes over from."""
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._store.transaction():
             if replacing is not None:
                 self.delete_handler(spec.topic, replacing)
-            conn.execute(
+            self._conn.execute(
                 "INSERT OR REPLACE INTO topic_handlers (topic, id, kind, options, match)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (spec.topic, spec.id, spec.kind, json.dumps(spec.options), spec.match),
             )
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
 
     def delete_handler(self, topic: str, handler_id: str) -> None:
         self._conn.execute("DELETE FROM topic_handlers WHERE topic = ? AND id = ?", (topic, handler_id))

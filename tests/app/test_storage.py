@@ -101,3 +101,13 @@ def test_an_interrupted_migration_leaves_the_old_version(tmp_path, monkeypatch):
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'extra'").fetchone() is None
     conn.close()
+
+
+def test_other_areas_write_their_tables_through_the_connection_in_one_transaction(store):
+    conn = store.connection
+    with store.transaction():
+        conn.execute("INSERT INTO meta (key, value) VALUES ('a', '1')")
+    with pytest.raises(sqlite3.IntegrityError), store.transaction():
+        conn.execute("INSERT INTO meta (key, value) VALUES ('b', '2')")
+        conn.execute("INSERT INTO meta (key, value) VALUES ('a', '3')")
+    assert (store.meta("a"), store.meta("b")) == ("1", None)
