@@ -2,12 +2,11 @@
 what survives a restart (handlers, events and the alert state of running tasks)."""
 
 import json
-from functools import partial
 
-import h11
 import httpx
 import trio
 import trio.testing
+from receivers import start_http
 
 TOPICS = "/kapacitor/v1/alerts/topics"
 DBRPS = [{"db": "db", "rp": "rp"}]
@@ -20,54 +19,6 @@ SCRIPT = """stream
     .details('')
     .topic('cpu')
 """
-
-
-class Receiver:
-    """A local HTTP server recording the JSON bodies POSTed to it."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict] = []
-        self.port = 0
-        self.changed = trio.Event()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/alerts"
-
-    async def serve(self, stream: trio.SocketStream) -> None:
-        conn = h11.Connection(h11.SERVER)
-        body = b""
-        async with stream:
-            while True:
-                event = conn.next_event()
-                if event is h11.NEED_DATA:
-                    data = await stream.receive_some()
-                    if not data:
-                        return
-                    conn.receive_data(data)
-                elif isinstance(event, h11.Data):
-                    body += event.data
-                elif isinstance(event, h11.EndOfMessage):
-                    self.bodies.append(json.loads(body))
-                    self.changed.set()
-                    headers = [("content-length", "0"), ("connection", "close")]
-                    await stream.send_all(conn.send(h11.Response(status_code=200, headers=headers)))
-                    await stream.send_all(conn.send(h11.EndOfMessage()))
-                    return
-
-    async def wait_for(self, count: int) -> list[dict]:
-        with trio.fail_after(10):
-            while len(self.bodies) < count:
-                self.changed = trio.Event()
-                await self.changed.wait()
-        return self.bodies
-
-
-async def start_receiver(nursery: trio.Nursery) -> Receiver:
-    receiver = Receiver()
-    listeners = await nursery.start(partial(trio.serve_tcp, receiver.serve, 0, host="127.0.0.1"))
-    receiver.port = listeners[0].socket.getsockname()[1]
-    return receiver
 
 
 async def define_task(client, script=SCRIPT, task_id="cpu_alert") -> None:
@@ -94,12 +45,13 @@ def read_log(path) -> list[dict]:
 
 async def test_a_post_handler_delivers_the_topics_events_to_a_receiver(client):
     async with trio.open_nursery() as nursery:
-        receiver = await start_receiver(nursery)
+        receiver = await start_http(nursery)
         await define_handler(client, "cpu", {"id": "hook", "kind": "post", "options": {"url": receiver.url}})
         await define_task(client)
         await write(client, "cpu,host=a value=95 10\ncpu,host=a value=20 20\n")
-        bodies = await receiver.wait_for(2)
+        await receiver.wait_for(2)
         nursery.cancel_scope.cancel()
+    bodies = receiver.bodies()
     assert [(b["id"], b["level"], b["previousLevel"], b["message"]) for b in bodies] == [
         ("cpu:host=a", "CRITICAL", "OK", "cpu:host=a is CRITICAL"),
         ("cpu:host=a", "OK", "CRITICAL", "cpu:host=a is OK"),

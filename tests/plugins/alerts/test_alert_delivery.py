@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 import trio
-from alert_receivers import HTTPReceiver, sample_event, start_http
+from receivers import HTTPReceiver, start_http
+from sample_events import sample_event
 from trio.testing import wait_all_tasks_blocked
 
 from leyden.plugins.alerts import DeliveryPolicy, HandlerQueue
@@ -61,7 +62,7 @@ async def test_gives_up_after_the_configured_retries(caplog, autojump_clock):
 
 async def test_a_handler_that_never_answers_times_out_and_loses_only_its_own_events(mock_clock):
     async with trio.open_nursery() as nursery:
-        receiver = await start_http(nursery, HTTPReceiver(hang=True))
+        receiver = await start_http(nursery, HTTPReceiver(hold=trio.Event()))
         policy = {"retries": 0, "timeout": "10s", "queue-size": 2}
         queue = HandlerQueue(post_to(receiver.url, **policy), "test")
         accepted = [queue.offer(sample_event()) for _ in range(5)]

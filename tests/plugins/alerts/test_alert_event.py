@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from alert_receivers import SAMPLE_JSON, sample_event
+from sample_events import SAMPLE_JSON, sample_event
 
 from leyden.plugins.alerts import Level
 from leyden.tick.gotemplate import Template

@@ -10,7 +10,8 @@ import sys
 
 import pytest
 import trio
-from alert_receivers import SAMPLE_JSON, HTTPReceiver, sample_event, start_http, start_tcp
+from receivers import HTTPReceiver, start_http, start_tcp
+from sample_events import SAMPLE_JSON, sample_event
 
 from leyden.kernel import HandlerConfig
 from leyden.plugins.alerts import HandlerRefused

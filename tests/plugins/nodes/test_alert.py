@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import sys
-from functools import partial
 from pathlib import Path
 
 import pytest
 import trio
 import trio.testing
+from receivers import HTTPReceiver, start_http, start_tcp
 
 from leyden.kernel import Kernel, LeydenError
 from leyden.kernel.testing import open_task
@@ -421,16 +421,9 @@ async def define_error(script: str) -> str:
 async def test_a_dead_handler_does_not_stall_the_pipeline():
     """The pipeline keeps its pace while a .post() receiver never answers: the node's
     events for it pile up in its bounded queue, and the rest are dropped and counted."""
-    hung: list[trio.SocketStream] = []
-
-    async def never_answer(stream: trio.SocketStream) -> None:
-        hung.append(stream)
-        await trio.sleep_forever()
-
     async with trio.open_nursery() as nursery:
-        (listener,) = await nursery.start(partial(trio.serve_tcp, never_answer, 0, host="127.0.0.1"))
-        port = listener.socket.getsockname()[1]
-        config = {"httppost": [{"endpoint": "dead", "url": f"http://127.0.0.1:{port}", "queue-size": 10}]}
+        dead = await start_http(nursery, HTTPReceiver(hold=trio.Event()))
+        config = {"httppost": [{"endpoint": "dead", "url": dead.url, "queue-size": 10}]}
         script = """
         stream
             |from().measurement('cpu')
@@ -449,22 +442,19 @@ async def test_a_dead_handler_does_not_stall_the_pipeline():
             # one event in the handler's hands, ten waiting, the rest dropped
             assert queue.stats.dropped == points - 11
             assert node.statistics()["events_dropped"] == points - 11
-            assert len(hung) == 1
+            assert len(await dead.wait_for(1)) == 1
         nursery.cancel_scope.cancel()
 
 
 async def test_every_handler_gets_every_event(tmp_path):
     """One alert, four handlers, real receivers: each gets Kapacitor's alert JSON."""
-    sys.path.insert(0, str(Path(__file__).parents[1] / "alerts"))
-    from alert_receivers import HTTPReceiver, start_http, start_tcp
-
     log = tmp_path / "a.log"
     out = tmp_path / "exec.out"
     prog = tmp_path / "record.py"
     prog.write_text(f"#!{sys.executable}\nimport sys\nopen(sys.argv[1], 'a').write(sys.stdin.read())\n")
     prog.chmod(0o755)
     async with trio.open_nursery() as nursery:
-        http = await start_http(nursery, HTTPReceiver())
+        http = await start_http(nursery)
         tcp = await start_tcp(nursery)
         script = f"""
         stream

@@ -4,14 +4,11 @@ receiver does not hold the data back."""
 from __future__ import annotations
 
 import base64
-import functools
-import json
 import logging
 
-import hypercorn.config
-import hypercorn.trio
 import pytest
 import trio
+from receivers import start_http
 
 from leyden.app.config import from_dict
 from leyden.kernel import Batch, DeleteGroup, Point
@@ -20,55 +17,9 @@ from leyden.plugins.nodes.httppost import HTTPPostNode
 S = 1_000_000_000
 
 
-class Receiver:
-    """An ASGI app that records every request; ``hold`` keeps requests waiting."""
-
-    def __init__(self) -> None:
-        self.posts: list[tuple[str, dict[str, str], bytes]] = []
-        self.status = 200
-        self.hold: trio.Event | None = None
-        self.changed = trio.Event()
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                await send({"type": message["type"] + ".complete"})
-                if message["type"] == "lifespan.shutdown":
-                    return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
-        self.posts.append((scope["path"], headers, body))
-        self.changed.set()
-        self.changed = trio.Event()
-        if self.hold is not None:
-            await self.hold.wait()
-        await send({"type": "http.response.start", "status": self.status, "headers": []})
-        await send({"type": "http.response.body", "body": b"the receiver says no"})
-
-    async def wait_for(self, count: int) -> None:
-        with trio.fail_after(10):
-            while len(self.posts) < count:
-                await self.changed.wait()
-
-    def bodies(self):
-        return [json.loads(body) for _path, _headers, body in self.posts]
-
-
 @pytest.fixture
 async def receiver(nursery):
-    app = Receiver()
-    config = hypercorn.config.Config()
-    config.bind = ["127.0.0.1:0"]
-    config.accesslog = None
-    (bind,) = await nursery.start(functools.partial(hypercorn.trio.serve, app, config))
-    app.url = bind
-    return app
+    return await start_http(nursery)
 
 
 def httppost(make_context, *urls, **props):
@@ -95,8 +46,12 @@ async def test_points_are_posted_as_series_and_passed_on(make_context, drive, re
         {"series": [{"name": "cpu", "tags": {"host": "b"}, "columns": ["time", "value"],
                      "values": [["1970-01-01T00:00:20Z", 2]]}]},
     ]  # fmt: skip
-    path, headers, _body = receiver.posts[0]
-    assert (path, headers["content-type"], headers["x-source"]) == ("/out", "application/json", "leyden")
+    request = receiver.requests[0]
+    assert (request.path, request.headers["content-type"], request.headers["x-source"]) == (
+        "/out",
+        "application/json",
+        "leyden",
+    )
 
 
 async def test_one_body_per_batch_even_an_empty_one(make_context, drive, receiver):
@@ -129,9 +84,9 @@ async def test_endpoints_come_from_the_configuration(make_context, drive, receiv
     d = drive(HTTPPostNode(ctx))
     await d.send([cpu(1)])
     await receiver.wait_for(1)
-    path, headers, _body = receiver.posts[0]
-    assert (path, headers["x-from"]) == ("/sink", "config")
-    assert headers["authorization"] == "Basic " + base64.b64encode(b"u:p").decode()
+    request = receiver.requests[0]
+    assert (request.path, request.headers["x-from"]) == ("/sink", "config")
+    assert request.headers["authorization"] == "Basic " + base64.b64encode(b"u:p").decode()
     ctx = make_context("http_post", properties={"endpoint": [("missing",)]}, services={"config": config})
     with pytest.raises(ValueError, match="endpoint 'missing' does not exist"):
         HTTPPostNode(ctx)
@@ -162,7 +117,7 @@ async def test_failures_are_logged_with_the_response_when_captured(make_context,
         await receiver.wait_for(1)
         await d.close()
     assert node.stats.errors == 1
-    assert "status 500: the receiver says no" in caplog.text
+    assert "status 500: boom" in caplog.text
 
 
 async def test_code_field_adds_the_status_and_zero_without_a_response(make_context, drive, receiver):
