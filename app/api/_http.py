@@ -59,11 +59,12 @@ async def json_body() -> dict[str, Any]:
     return body
 
 
-def script_format() -> str:
+def formatted_script() -> bool:
+    """``script-format=formatted`` (the default) or ``raw``."""
     value = request.args.get("script-format", "") or "formatted"
     if value not in ("formatted", "raw"):
         raise InvalidRequestError(f"invalid script-format parameter {json.dumps(value)}")
-    return value
+    return value == "formatted"
 
 
 def dot_view_labels() -> bool:
@@ -84,8 +85,12 @@ def int_arg(name: str, default: int) -> int:
 
 
 def list_fields(all_fields: tuple[str, ...]) -> list[str]:
-    """``fields=`` of a list request: all by default; id and link are always given."""
+    """``fields=`` of a list request: all by default; id and link are always given.
+    A field not in ``all_fields`` is refused (400)."""
     fields = request.args.getlist("fields")
     if not fields:
         return list(all_fields)
+    unknown = [name for name in fields if name not in all_fields]
+    if unknown:
+        raise InvalidRequestError(f"unsupported field {json.dumps(unknown[0])}")
     return [*fields, "id", "link"]
