@@ -24,6 +24,8 @@ comparison and one list append.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
+from typing import Any
 
 from leyden.kernel import (
     Barrier,
@@ -98,11 +100,21 @@ class _TimeWindow:
 
     def emit_each(self, p: Point) -> Batch | None:
         """``every == 0``: every point emits the window ``(t - period, t]``."""
-        points = self.points
-        points.append(p)
-        t = p.time
+        self.points.append(p)
+        if p.time < self.next_emit:
+            return None
+        return self._emit_ending_at(p.time)
+
+    def barrier(self, t: int) -> Batch | None:
         if t < self.next_emit:
             return None
+        if self.every == 0:
+            return self._emit_ending_at(t)
+        return self.emit(t)
+
+    def _emit_ending_at(self, t: int) -> Batch | None:
+        """``every == 0``: the window ``(t - period, t]``, None when it is empty."""
+        points = self.points
         oldest = t - self.period
         start = 0
         for q in points:
@@ -112,25 +124,9 @@ class _TimeWindow:
         if start:
             del points[:start]
         self.next_emit = t
-        return Batch(self.name, self.tags, points[:], t, group=self.group, dims=self.dims)
-
-    def barrier(self, t: int) -> Batch | None:
-        if t < self.next_emit:
+        if not points:
             return None
-        if self.every == 0:
-            points = self.points
-            oldest = t - self.period
-            start = 0
-            for q in points:
-                if q.time > oldest:
-                    break
-                start += 1
-            del points[:start]
-            self.next_emit = t
-            if not points:
-                return None
-            return Batch(self.name, self.tags, points[:], t, group=self.group, dims=self.dims)
-        return self.emit(t)
+        return Batch(self.name, self.tags, points[:], t, group=self.group, dims=self.dims)
 
 
 class _CountWindow:
@@ -179,10 +175,15 @@ class WindowNode(Node):
         if self.period < 0 or self.every < 0:
             raise ValueError("window period and every must not be negative")
         self.windows: dict[GroupID, _TimeWindow | _CountWindow] = {}
+        # Count windows and every-point time windows take each point through one call;
+        # the usual time window decides inline whether a point closes it (the hot path).
+        self._per_point: tuple[type[_TimeWindow | _CountWindow], Callable[[Any, Point], Batch | None]]
         if self.period_count:
-            self.process = self._process_counts  # type: ignore[method-assign]
+            self._per_point = (_CountWindow, _CountWindow.insert)
+            self.process = self._process_per_point  # type: ignore[method-assign]
         elif self.every == 0:
-            self.process = self._process_each  # type: ignore[method-assign]
+            self._per_point = (_TimeWindow, _TimeWindow.emit_each)
+            self.process = self._process_per_point  # type: ignore[method-assign]
 
     def cardinality(self) -> int:
         return len(self.windows)
@@ -205,30 +206,16 @@ class WindowNode(Node):
                 self._control(msg, out)
         return out
 
-    def _process_each(self, chunk: Chunk) -> Chunk:
+    def _process_per_point(self, chunk: Chunk) -> Chunk:
         out: list[Message] = []
-        windows: dict[GroupID, _TimeWindow] = self.windows  # type: ignore[assignment]
+        windows = self.windows
+        new_window, add = self._per_point
         for msg in chunk:
             if type(msg) is Point:
                 w = windows.get(msg.group)
                 if w is None:
-                    w = windows[msg.group] = _TimeWindow(self, msg)
-                batch = w.emit_each(msg)
-                if batch is not None:
-                    out.append(batch)
-            else:
-                self._control(msg, out)
-        return out
-
-    def _process_counts(self, chunk: Chunk) -> Chunk:
-        out: list[Message] = []
-        windows: dict[GroupID, _CountWindow] = self.windows  # type: ignore[assignment]
-        for msg in chunk:
-            if type(msg) is Point:
-                w = windows.get(msg.group)
-                if w is None:
-                    w = windows[msg.group] = _CountWindow(self, msg)
-                batch = w.insert(msg)
+                    w = windows[msg.group] = new_window(self, msg)
+                batch = add(w, msg)
                 if batch is not None:
                     out.append(batch)
             else:
