@@ -143,3 +143,11 @@ async def test_window_through_a_script(plugins, autojump_clock):
     document = await run_script(script, data)
     # the last emitted window is [20s, 40s): only the point at 21s
     assert values(document) == [["2020-01-01T00:00:21Z", 3.0]]
+
+
+def test_without_every_each_point_emits_the_period_before_it(plugins):
+    w = window(plugins, period=10 * S)
+    out = feed(w, *series(3, 7, 15), Barrier("", at(16)), Barrier("", at(30)), *series(31))
+    assert [type(m).__name__ for m in out] == ["Batch"] * 4 + ["Barrier"] * 2 + ["Batch"]
+    # the barrier at 16 emits (6, 16]; the one at 30 finds (20, 30] empty
+    assert summary(out) == [(3, [3]), (7, [3, 7]), (15, [7, 15]), (16, [7, 15]), (31, [31])]
