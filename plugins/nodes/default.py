@@ -15,65 +15,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from leyden.kernel import (
-    Batch,
-    Chunk,
-    Message,
-    Node,
-    NodeContext,
-    NodeSpec,
-    Point,
-    PropertySpec,
-    hookimpl,
-    params,
-)
+from leyden.kernel import NodeContext, NodeSpec, PropertySpec, hookimpl, params
 from leyden.kernel import ValueType as V
 
+from ._rewrite import RewriteNode
 
-class DefaultNode(Node):
+
+class DefaultNode(RewriteNode):
     """Copies a point's fields or tags only when something is filled in."""
 
     def __init__(self, ctx: NodeContext) -> None:
         self.fields: dict[str, Any] = {name: value for name, value in ctx.calls("field")}
         self.tags: dict[str, str] = {name: value for name, value in ctx.calls("tag")}
 
-    def _fill_fields(self, fields: dict[str, Any]) -> dict[str, Any]:
+    def rewrite_fields(self, fields: dict[str, Any]) -> dict[str, Any]:
         missing = [name for name in self.fields if fields.get(name) is None]
-        if not missing:
-            return fields
-        filled = dict(fields)
-        for name in missing:
-            filled[name] = self.fields[name]
-        return filled
+        return _filled(fields, self.fields, missing) if missing else fields
 
-    def _fill_tags(self, tags: dict[str, str]) -> dict[str, str]:
+    def rewrite_tags(self, tags: dict[str, str]) -> dict[str, str]:
         missing = [name for name in self.tags if not tags.get(name)]
-        if not missing:
-            return tags
-        filled = dict(tags)
-        for name in missing:
-            filled[name] = self.tags[name]
-        return filled
+        return _filled(tags, self.tags, missing) if missing else tags
 
-    def _point(self, p: Point) -> Point:
-        fields = self._fill_fields(p.fields)
-        tags = self._fill_tags(p.tags)
-        if fields is p.fields and tags is p.tags:
-            return p
-        return p.replace(fields=fields, tags=tags)
 
-    def process(self, chunk: Chunk) -> Chunk:
-        out: list[Message] = []
-        for msg in chunk:
-            kind = type(msg)
-            if kind is Point:
-                out.append(self._point(msg))  # type: ignore[arg-type]
-            elif kind is Batch:
-                points = [self._point(p) for p in msg.points]  # type: ignore[union-attr]
-                out.append(msg.replace(tags=self._fill_tags(msg.tags), points=points))  # type: ignore[union-attr]
-            else:
-                out.append(msg)
-        return out
+def _filled(values: dict[str, Any], defaults: dict[str, Any], missing: list[str]) -> dict[str, Any]:
+    """A copy of ``values`` with the ``missing`` names set from ``defaults``."""
+    filled = dict(values)
+    for name in missing:
+        filled[name] = defaults[name]
+    return filled
 
 
 @hookimpl

@@ -14,20 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from leyden.kernel import (
-    Batch,
-    Chunk,
-    Dimensions,
-    Message,
-    Node,
-    NodeContext,
-    NodeSpec,
-    Point,
-    PropertySpec,
-    hookimpl,
-    params,
-)
+from leyden.kernel import Dimensions, NodeContext, NodeSpec, Point, PropertySpec, hookimpl, params
 from leyden.kernel import ValueType as V
+
+from ._rewrite import RewriteNode
 
 
 def _without(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
@@ -37,13 +27,25 @@ def _without(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k not in names}
 
 
-class DeleteNode(Node):
+class DeleteNode(RewriteNode):
     """Drops the named fields and tags from points and batches."""
 
     def __init__(self, ctx: NodeContext) -> None:
         self.fields = tuple(call[0] for call in ctx.calls("field"))
         self.tags = tuple(call[0] for call in ctx.calls("tag"))
         self._dims: dict[Dimensions, Dimensions] = {}
+
+    def rewrite_fields(self, fields: dict[str, Any]) -> dict[str, Any]:
+        return _without(fields, self.fields)
+
+    def rewrite_tags(self, tags: dict[str, str]) -> dict[str, str]:
+        return _without(tags, self.tags)
+
+    def rewrite_stream_point(self, p: Point) -> Point:
+        """A stream point is also taken out of the deleted tags' grouping."""
+        p = self.rewrite_point(p)
+        dims = self._dimensions(p.dims)
+        return p if dims is p.dims else p.regroup(dims)
 
     def _dimensions(self, dims: Dimensions) -> Dimensions:
         """``dims`` without the deleted tags (cached: dimensions are few)."""
@@ -52,30 +54,6 @@ class DeleteNode(Node):
             kept = tuple(t for t in dims.tag_names if t not in self.tags)
             found = self._dims[dims] = dims if kept == dims.tag_names else Dimensions(kept, dims.by_name)
         return found
-
-    def _point(self, p: Point) -> Point:
-        fields = _without(p.fields, self.fields)
-        tags = _without(p.tags, self.tags)
-        if fields is p.fields and tags is p.tags:
-            return p
-        return p.replace(fields=fields, tags=tags)
-
-    def process(self, chunk: Chunk) -> Chunk:
-        out: list[Message] = []
-        for msg in chunk:
-            kind = type(msg)
-            if kind is Point:
-                p = self._point(msg)  # type: ignore[arg-type]
-                dims = self._dimensions(p.dims)
-                if dims is not p.dims:
-                    p = p.regroup(dims)
-                out.append(p)
-            elif kind is Batch:
-                points = [self._point(p) for p in msg.points]  # type: ignore[union-attr]
-                out.append(msg.replace(tags=_without(msg.tags, self.tags), points=points))  # type: ignore[union-attr]
-            else:
-                out.append(msg)
-        return out
 
 
 @hookimpl
