@@ -189,16 +189,39 @@ def if_(condition: Any, then: Any, otherwise: Any) -> Any:
 # -- math ------------------------------------------------------------------------------
 
 
-def _float_arg(name: str, value: Any, position: str = "first") -> float:
-    if type(value) is not float:
-        raise _bad(name, value, position, "float")
-    return value
-
-
 def _int_arg(name: str, value: Any, position: str = "first") -> int:
     if type(value) is not int:
         raise _bad(name, value, position, "int")
     return value
+
+
+#: The Python class carrying each argument type of :func:`_typed`, and its name in errors.
+_ARG_CLASSES: dict[LType, tuple[type, str]] = {FLT: (float, "float"), INT: (int, "int"), STR: (str, "string")}
+
+
+def _typed(name: str, fn: Callable[..., Any], returns: LType, *params: LType) -> Callable[..., Any]:
+    """``fn`` of one or two arguments as the lambda function ``name``: each argument must
+    be exactly of its declared type, else the call fails with Kapacitor's message."""
+    (cls1, must1), *rest = (_ARG_CLASSES[param] for param in params)
+    if not rest:
+
+        def apply(x: Any) -> Any:
+            if type(x) is not cls1:
+                raise _bad(name, x, "first", must1)
+            return fn(x)
+
+    else:
+        ((cls2, must2),) = rest
+
+        def apply(x: Any, y: Any) -> Any:  # type: ignore[misc]
+            if type(x) is not cls1:
+                raise _bad(name, x, "first", must1)
+            if type(y) is not cls2:
+                raise _bad(name, y, "second", must2)
+            return fn(x, y)
+
+    apply.__name__ = name
+    return declare(*params, returns=returns)(apply)
 
 
 def _go1(fn: Callable[[float], float], overflow: Callable[[float], float]) -> Callable[[float], float]:
@@ -311,17 +334,6 @@ _MATH1: dict[str, Callable[[float], float]] = {
 }
 
 
-def _math1(name: str, fn: Callable[[float], float]) -> Callable[[Any], float]:
-    @declare(FLT, returns=FLT)
-    def apply(x: Any) -> float:
-        if type(x) is not float:
-            raise _bad(name, x, "first", "float")
-        return fn(x)
-
-    apply.__name__ = name
-    return apply
-
-
 def _go_max(x: float, y: float) -> float:
     if x == _INF or y == _INF:
         return _INF
@@ -370,24 +382,6 @@ _MATH2: dict[str, Callable[[float, float], float]] = {
     "mod": _go_mod,
     "pow": _go_pow,
 }
-
-
-def _math2(name: str, fn: Callable[[float, float], float]) -> Callable[[Any, Any], float]:
-    @declare(FLT, FLT, returns=FLT)
-    def apply(x: Any, y: Any) -> float:
-        return fn(_float_arg(name, x), _float_arg(name, y, "second"))
-
-    apply.__name__ = name
-    return apply
-
-
-def _bessel_n(name: str, fn: Callable[[int, float], float]) -> Callable[[Any, Any], float]:
-    @declare(INT, FLT, returns=FLT)
-    def apply(n: Any, x: Any) -> float:
-        return fn(_int_arg(name, n), _float_arg(name, x, "second"))
-
-    apply.__name__ = name
-    return apply
 
 
 @declare(INT, returns=FLT)
@@ -458,30 +452,6 @@ _STR1: dict[str, tuple[LType, Callable[[str], Any]]] = {
     "strToUpper": (STR, _go_upper),
     "strTrimSpace": (STR, lambda s: s.strip(_GO_SPACE)),
 }
-
-
-def _str2(name: str, result: LType, fn: Callable[[str, str], Any]) -> Callable[[Any, Any], Any]:
-    @declare(STR, STR, returns=result)
-    def apply(s: Any, other: Any) -> Any:
-        if type(s) is not str:
-            raise _bad(name, s, "first", "string")
-        if type(other) is not str:
-            raise _bad(name, other, "second", "string")
-        return fn(s, other)
-
-    apply.__name__ = name
-    return apply
-
-
-def _str1(name: str, result: LType, fn: Callable[[str], Any]) -> Callable[[Any], Any]:
-    @declare(STR, returns=result)
-    def apply(s: Any) -> Any:
-        if type(s) is not str:
-            raise _bad(name, s, "first", "string")
-        return fn(s)
-
-    apply.__name__ = name
-    return apply
 
 
 @declare(STR, STR, STR, INT, returns=STR)
@@ -688,8 +658,8 @@ def builtin_functions() -> list[FunctionSpec]:
         FunctionSpec("isPresent", is_present, (1,)),
         FunctionSpec("if", if_, (3,)),
         FunctionSpec("pow10", pow10, (1,)),
-        FunctionSpec("jn", _bessel_n("jn", _bessel.jn), (2,)),
-        FunctionSpec("yn", _bessel_n("yn", _bessel.yn), (2,)),
+        FunctionSpec("jn", _typed("jn", _bessel.jn, FLT, INT, FLT), (2,)),
+        FunctionSpec("yn", _typed("yn", _bessel.yn, FLT, INT, FLT), (2,)),
         FunctionSpec("strReplace", str_replace, (4,)),
         FunctionSpec("strSubstring", str_substring, (3,)),
         FunctionSpec("regexReplace", regex_replace, (3,)),
@@ -700,10 +670,12 @@ def builtin_functions() -> list[FunctionSpec]:
         FunctionSpec("sigma", sigma, (1,), stateful=True),
         FunctionSpec("spread", spread, (1,), stateful=True),
     ]
-    specs += [FunctionSpec(name, _math1(name, fn), (1,)) for name, fn in _MATH1.items()]
-    specs += [FunctionSpec(name, _math2(name, fn), (2,)) for name, fn in _MATH2.items()]
-    specs += [FunctionSpec(name, _str1(name, *entry), (1,)) for name, entry in _STR1.items()]
-    specs += [FunctionSpec(name, _str2(name, *entry), (2,)) for name, entry in _STR2.items()]
+    specs += [FunctionSpec(name, _typed(name, fn, FLT, FLT), (1,)) for name, fn in _MATH1.items()]
+    specs += [FunctionSpec(name, _typed(name, fn, FLT, FLT, FLT), (2,)) for name, fn in _MATH2.items()]
+    specs += [FunctionSpec(name, _typed(name, fn, result, STR), (1,)) for name, (result, fn) in _STR1.items()]
+    specs += [
+        FunctionSpec(name, _typed(name, fn, result, STR, STR), (2,)) for name, (result, fn) in _STR2.items()
+    ]
     specs += [FunctionSpec(name, _time_part(name, part), (1,)) for name, part in _TIME_PARTS.items()]
     return specs
 

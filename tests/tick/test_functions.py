@@ -468,3 +468,21 @@ def test_sigma_and_spread_want_floats():
     ev = compile_lambda(parse_lambda('spread("v")'), functions=FUNCTIONS).evaluator()
     with pytest.raises(PointError, match="not a float"):
         ev(Point("m", {}, {"v": 1}, 0))
+
+
+@pytest.mark.parametrize(
+    ("text", "fields", "message"),
+    [
+        ('sqrt("x")', {"x": 4}, "cannot pass int as first arg to sqrt, must be float"),
+        ('hypot(3.0, "x")', {"x": "4"}, "cannot pass string as second arg to hypot, must be float"),
+        ('jn("n", 1.0)', {"n": 1.5}, "cannot pass float as first arg to jn, must be int"),
+        ('strLength("s")', {"s": True}, "cannot pass boolean as first arg to strLength, must be string"),
+        (
+            'strContains("s", "t")',
+            {"s": "ab", "t": 1},
+            "cannot pass int as second arg to strContains, must be string",
+        ),
+    ],
+)
+def test_arguments_of_the_wrong_type_at_run_time(text, fields, message):
+    assert fails(text, **fields) == message
