@@ -269,19 +269,24 @@ class InfluxQLNode(GroupedNode):
                 (vtype,) = kinds
                 if vtype in self.function.accepts:
                     return values, points, vtype
-        values, kept = [], []
+        values: list[Any] = []
+        kept: list[Point] = []
         vtype = None
         for p in points:
-            try:
-                value = self.value_of(p, vtype)
-            except PointError as err:
-                self.report_error(err)
-                continue
-            if vtype is None:
-                vtype = r.value_type(value)
-            values.append(value)
-            kept.append(p)
+            vtype = self.gather(p, values, kept, vtype)
         return values, kept, vtype
+
+    def gather(self, p: Point, values: list[Any], points: list[Point], vtype: type | None) -> type | None:
+        """Append ``p``'s value to ``values`` and ``p`` to ``points`` if the value is good
+        (else count the error); the values' type, known from the first good one."""
+        try:
+            value = self.value_of(p, vtype)
+        except PointError as err:
+            self.report_error(err)
+            return vtype
+        values.append(value)
+        points.append(p)
+        return r.value_type(value) if vtype is None else vtype
 
     def emit(
         self,
@@ -351,7 +356,7 @@ class _ReduceReceiver(Receiver):
 
     def point(self, p: Point) -> Message | None:
         if p.time == self.time:
-            self._aggregate(p)
+            self.vtype = self.node.gather(p, self.values, self.points, self.vtype)
             return None
         out = None
         if self.vtype is not None:
@@ -359,20 +364,9 @@ class _ReduceReceiver(Receiver):
             out = self.node.emit(
                 self.name, self.time, self.values, self.points, self.vtype, _group_tags(last), last
             )
-        self.name, self.time, self.values, self.points, self.vtype = p.name, p.time, [], [], None
-        self._aggregate(p)
+        self.name, self.time, self.values, self.points = p.name, p.time, [], []
+        self.vtype = self.node.gather(p, self.values, self.points, None)
         return out
-
-    def _aggregate(self, p: Point) -> None:
-        try:
-            value = self.node.value_of(p, self.vtype)
-        except PointError as err:
-            self.node.report_error(err)
-            return
-        if self.vtype is None:
-            self.vtype = r.value_type(value)
-        self.values.append(value)
-        self.points.append(p)
 
     def batch(self, b: Batch) -> Message | None:
         node = self.node
