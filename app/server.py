@@ -63,7 +63,7 @@ class Server:
                 await nursery.start(kernel.run)
                 alerts = AlertService(kernel.plugins, store, config.sections)
                 kernel.services["alerts"] = await nursery.start(alerts.run)
-                tasks = TaskService(kernel, store, start_enabled=config.task.start_enabled)
+                tasks = TaskService(kernel, store, start_enabled=config.task.start_enabled, alerts=alerts)
                 await nursery.start(tasks.run)
                 self.services = Services(
                     config=config,

@@ -34,6 +34,7 @@ from leyden.kernel import (
 )
 
 from . import dot
+from .alerts import AlertService
 from .errors import InvalidRequestError, NotFoundError, StartError
 from .storage import Store, TaskRecord, TemplateRecord
 from .vars import VarError, parse_vars, to_api_vars, to_task_vars
@@ -82,9 +83,13 @@ class TaskService:
     then samples each running task's throughput once a second.
     """
 
-    def __init__(self, kernel: Kernel, store: Store, *, start_enabled: bool = True) -> None:
+    def __init__(
+        self, kernel: Kernel, store: Store, *, start_enabled: bool = True, alerts: AlertService | None = None
+    ) -> None:
         self.kernel = kernel
         self.store = store
+        #: Told when a task is deleted, to drop the task's anonymous topics.
+        self.alerts = alerts
         self.start_enabled = start_enabled
         self._throughput: dict[str, float] = {}
         self._pipelines: dict[str, Pipeline | TickError | TaskError] = {}
@@ -230,10 +235,13 @@ class TaskService:
         return updated
 
     async def delete_task(self, task_id: str) -> None:
-        """``DELETE /tasks/<id>``: stop and forget; deleting a missing task is no error."""
+        """``DELETE /tasks/<id>``: stop and forget, with the task's anonymous alert
+        topics; deleting a missing task is no error."""
         await self.kernel.stop(task_id)
         self.store.delete_task(task_id)
         self._throughput.pop(task_id, None)
+        if self.alerts is not None:
+            self.alerts.delete_task_topics(task_id)
 
     # -- templates --------------------------------------------------------------------
 

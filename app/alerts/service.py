@@ -153,6 +153,14 @@ class AlertService:
         if topic_id in self.handlers:
             self._topic(topic_id)
 
+    def delete_task_topics(self, task_id: str) -> None:
+        """A task was deleted: forget its anonymous topics (``main:<task>:<node>``, where
+        the alert nodes with handlers of their own publish) as Kapacitor does. Topics the
+        task published to by name (``.topic()``) belong to no task and stay."""
+        prefix = f"main:{task_id}:"
+        for topic_id in [topic_id for topic_id in self.topics if topic_id.startswith(prefix)]:
+            self.delete_topic(topic_id)
+
     # -- handlers -----------------------------------------------------------------------
 
     def handler_specs(self, topic_id: str, pattern: str = "") -> list[HandlerSpec]:

@@ -140,3 +140,29 @@ async def test_a_task_with_its_own_handlers_publishes_to_its_anonymous_topic(cli
     handlers = (await client.get(f"{TOPICS}/main:anon:alert2/handlers")).json()["handlers"]
     assert [h["id"] for h in handlers] == ["more"]
     assert [e["id"] for e in read_log(own)] == [e["id"] for e in read_log(other)] == ["cpu:host=a"]
+
+
+async def test_deleting_a_task_drops_its_anonymous_topics_and_their_stored_events(
+    make_config, start_server, tmp_path
+):
+    config = make_config()
+
+    def with_own_handler(task_id: str) -> str:
+        return SCRIPT.replace(".topic('cpu')", f".topic('cpu')\n    .log('{tmp_path / task_id}.log')")
+
+    async def topic_ids(client) -> list[str]:
+        return [t["id"] for t in (await client.get(TOPICS)).json()["topics"]]
+
+    async with start_server(config) as server, httpx.AsyncClient(base_url=server.url) as client:
+        await define_task(client, with_own_handler("anon"), task_id="anon")
+        await define_task(client, with_own_handler("anon2"), task_id="anon2")
+        await write(client, "cpu,host=a value=95 10\n")
+        assert await topic_ids(client) == ["cpu", "main:anon2:alert2", "main:anon:alert2"]
+        server.services.alerts.flush()  # the events are in the store now, not only in memory
+        assert (await client.delete("/kapacitor/v1/tasks/anon")).status_code == 204
+        # the named topic and the other task's anonymous topic stay
+        assert await topic_ids(client) == ["cpu", "main:anon2:alert2"]
+        assert (await client.get(f"{TOPICS}/main:anon:alert2")).status_code == 404
+
+    async with start_server(config) as server, httpx.AsyncClient(base_url=server.url) as client:
+        assert await topic_ids(client) == ["cpu", "main:anon2:alert2"]
