@@ -17,6 +17,7 @@ Usage, inside a nursery::
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +52,9 @@ class _RateLimitedLog:
         self.suppressed = 0
 
     def __call__(self, level: int, message: str, *args: Any) -> None:
+        if self.suppressed and self.suppressed % 100:
+            self.suppressed += 1  # a burst: look at the clock only every 100th time
+            return
         now = trio.current_time()
         if now - self.last < self.interval:
             self.suppressed += 1
@@ -71,28 +75,44 @@ class HandlerQueue:
         self.policy = policy or getattr(handler, "policy", None) or DeliveryPolicy()
         self._send, self._receive = trio.open_memory_channel[AlertEvent](self.policy.queue_size)
         self.stats = DeliveryStats()
+        #: Events offered and not yet taken by the worker, and how many fit: a
+        #: producer can skip building an event that would only be dropped.
+        self.queued = 0
+        self.capacity = self.policy.queue_size
+        #: Called when a full queue gets room again (a producer that stopped building
+        #: events for it can start again).
+        self.on_room: Callable[[], None] | None = None
         self._log_drop = _RateLimitedLog()
         self._log_retry = _RateLimitedLog()
         self._log_failure = _RateLimitedLog()
 
     def offer(self, event: AlertEvent) -> bool:
         """Queue ``event`` without waiting; False (and counted) if the queue is full."""
+        if self.queued >= self.capacity:
+            self.drop(event.id)
+            return False
         try:
             self._send.send_nowait(event)
-        except trio.WouldBlock:
-            self.stats.dropped += 1
-            self._log_drop(
-                logging.WARNING,
-                "%s: handler queue full (%d events), dropped alert %r",
-                self.label,
-                self.policy.queue_size,
-                event.id,
-            )
+        except (trio.WouldBlock, trio.ClosedResourceError):
+            self.drop(event.id)
             return False
-        except trio.ClosedResourceError:
-            self.stats.dropped += 1
-            return False
+        self.queued += 1
         return True
+
+    def drop(self, alert_id: str) -> None:
+        """Count (and now and then log) an event this queue had no room for."""
+        self.stats.dropped += 1
+        self.log_drop(alert_id)
+
+    def log_drop(self, alert_id: str) -> None:
+        """Log, at most every few seconds, that events are being dropped."""
+        self._log_drop(
+            logging.WARNING,
+            "%s: handler queue full (%d events), dropped alert %r",
+            self.label,
+            self.capacity,
+            alert_id,
+        )
 
     def close(self) -> None:
         """No more events; the worker finishes the queued ones and returns."""
@@ -102,6 +122,9 @@ class HandlerQueue:
         task_status.started()
         async with self._receive:
             async for event in self._receive:
+                self.queued -= 1
+                if self.on_room is not None and self.queued == self.capacity - 1:
+                    self.on_room()
                 await self._deliver(event)
 
     async def _deliver(self, event: AlertEvent) -> None:

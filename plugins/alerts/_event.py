@@ -17,7 +17,7 @@ import enum
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from leyden.kernel import parse_time
+from leyden.kernel import Batch, Point, batch_row, parse_time, point_row, result
 from leyden.tick.gotemplate import GoDuration, GoStruct, GoTime, StringMap, go_json
 
 
@@ -52,8 +52,9 @@ class AlertEvent:
     Rendering the message and details templates (by default ``{{ json . }}`` of the
     whole event) costs far more than deciding the level, and many events reach no one
     who reads them (an alert whose output only feeds ``httpOut``). So the alert node
-    hands over ``render`` and a callable ``data`` instead of the texts, and they are
-    produced on first access, by whichever handler or topic reads them first.
+    hands over ``render`` instead of the texts and the point or batch itself as
+    ``data``, and they are turned into text and a result on first access, by whichever
+    handler or topic reads them first.
     """
 
     __slots__ = (
@@ -85,7 +86,7 @@ class AlertEvent:
         time: int = 0,
         duration: int = 0,
         level: Level = Level.OK,
-        data: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None,
+        data: Mapping[str, Any] | Point | Batch | None = None,
         previous_level: Level = Level.OK,
         recoverable: bool = True,
         name: str = "",
@@ -132,9 +133,12 @@ class AlertEvent:
 
     @property
     def data(self) -> Mapping[str, Any]:
-        if callable(self._data):
-            self._data = self._data()
-        return self._data
+        data = self._data
+        if type(data) is Point:
+            data = self._data = result([point_row(data)])
+        elif type(data) is Batch:
+            data = self._data = result([batch_row(data)])
+        return data  # type: ignore[return-value]
 
     def _render_texts(self) -> None:
         message, details = self._render() if self._render is not None else ("", "")

@@ -73,11 +73,8 @@ from leyden.kernel import (
     TaskError,
     TickError,
     ValueType,
-    batch_row,
     hookimpl,
     params,
-    point_row,
-    result,
 )
 from leyden.plugins.alerts import DEFAULT_INHIBITORS, AlertEvent, HandlerQueue, Inhibitor, Inhibitors, Level
 from leyden.tick.gotemplate import TemplateParseError
@@ -167,10 +164,17 @@ class AlertNode(AsyncNode):
         self.queues = [
             HandlerQueue(_build_handler(cfg, ctx), f"{self.label}, .{cfg.name}()") for cfg in ctx.handlers
         ]
-        # Kapacitor's anonymous topic: the node's own handlers hang on it
+        # Kapacitor's anonymous topic: the node's own handlers hang on it (and a node
+        # without handlers has none, as in Kapacitor)
         self.anon_topic = f"main:{ctx.task_id}:{ctx.name}" if self.queues else ""
         #: Whether events go anywhere (handlers or a topic); if not, none is built.
         self.publishes = bool(self.anon_topic or (self.topic and self.alerts is not None))
+        #: Events not built because every handler queue was full (and no topic), and
+        #: whether that is the case now (the queues say when they have room again).
+        self.unheard = 0
+        self.deaf = False
+        for queue in self.queues:
+            queue.on_room = self._hear
         self.previous: dict[str, Level] = {}
         self.counts = AlertCounts()
         self.groups = _AlertGroups(self)
@@ -207,7 +211,8 @@ class AlertNode(AsyncNode):
     def statistics(self) -> dict[str, int]:
         """Kapacitor's per-node alert counters (``alerts_triggered``, ...)."""
         counts = {f.name: getattr(self.counts, f.name) for f in fields(self.counts)}
-        counts["events_dropped"] += sum(q.stats.dropped for q in self.queues)
+        dropped = sum(q.stats.dropped for q in self.queues) + self.unheard * len(self.queues)
+        counts["events_dropped"] += dropped
         return counts
 
     # -- per group ----------------------------------------------------------------------
@@ -261,7 +266,7 @@ class AlertNode(AsyncNode):
         level: Level,
         time: int,
         duration: int,
-        data: Callable[[], Mapping[str, Any]],
+        previous: Level,
     ) -> AlertEvent:
         """The event, with its message and details rendered when someone reads them."""
         templates = self.templates
@@ -275,15 +280,13 @@ class AlertNode(AsyncNode):
                 self.report("the message or details template", err)
                 return "", ""
 
-        previous = self.previous.get(alert_id, OK)
-        self.previous[alert_id] = level
         return AlertEvent(
             id=alert_id,
             render=render,
             time=time,
             duration=duration,
             level=level,
-            data=data,
+            data=msg,
             previous_level=previous,
             recoverable=not self.no_recoveries,
             name=msg.name,
@@ -295,6 +298,33 @@ class AlertNode(AsyncNode):
             topic=self.anon_topic,
             no_external=self.inhibitors.is_inhibited(self.category, msg.tags),
         )
+
+    def someone_listens(self, alert_id: str) -> bool:
+        """Whether an event would reach a topic or a handler queue with room; when
+        every queue is full (a dead handler) and there is no topic, the event is
+        counted as dropped instead of being built."""
+        if self.alerts is not None:
+            return True
+        for queue in self.queues:
+            if queue.queued < queue.capacity:
+                return True
+        self.deaf = True
+        self.unheard += 1
+        self.log_unheard(alert_id)
+        return False
+
+    def log_unheard(self, alert_id: str) -> None:
+        for queue in self.queues:
+            queue.log_drop(alert_id)  # rate-limited
+
+    def _hear(self) -> None:
+        self.deaf = False
+
+    def advance(self, alert_id: str, level: Level) -> Level:
+        """Record ``level`` as the alert's latest and return the one before."""
+        previous = self.previous.get(alert_id, OK)
+        self.previous[alert_id] = level
+        return previous
 
     def handle_event(self, event: AlertEvent) -> None:
         self.count(event.level)
@@ -498,11 +528,17 @@ class _AlertGroup(Receiver):
             return None
         alert_id = self.alert_id(p)
         duration = state.duration()
-        if node.publishes:
-            event = node.event(alert_id, p, p.fields, level, p.time, duration, lambda: result([point_row(p)]))
+        previous = node.advance(alert_id, level)
+        event = None
+        if node.deaf:  # every handler queue is still full: build nothing
+            node.unheard += 1
+            if not node.unheard % 10_000:
+                node.log_unheard(alert_id)
+            node.count(level)
+        elif node.publishes and node.someone_listens(alert_id):
+            event = node.event(alert_id, p, p.fields, level, p.time, duration, previous)
             node.handle_event(event)
         else:
-            event = None
             node.count(level)
         return node.augment_point(p, level, alert_id, duration, event)
 
@@ -536,9 +572,8 @@ class _AlertGroup(Receiver):
         if node.no_recoveries and level == OK:
             return None
         duration = state.duration()
-        event = node.event(
-            alert_id, b, highest_point.fields, level, time, duration, lambda: result([batch_row(b)])
-        )
+        previous = node.advance(alert_id, level)
+        event = node.event(alert_id, b, highest_point.fields, level, time, duration, previous)
         node.handle_event(event)
         return node.augment_batch(b, level, alert_id, duration, event)
 
