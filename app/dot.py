@@ -19,13 +19,15 @@ def node_stats(task: RunningTask) -> dict[str, dict[str, int]]:
     out = {}
     for node in sorted(task.pipeline.nodes, key=lambda n: n.name):
         stats = task.stats[node.name]
-        out[node.name] = {
+        values = {
             "avg_exec_time_ns": stats.avg_exec_time_ns,
             "collected": stats.collected,
             "emitted": stats.emitted,
             "errors": stats.errors,
             "working_cardinality": task.cardinality(node.name),
+            **task.statistics(node.name),
         }
+        out[node.name] = dict(sorted(values.items()))
     return out
 
 
@@ -55,9 +57,13 @@ def executing_dot(task: RunningTask, throughput: float, *, labels: bool = False)
 
 
 def _dot_values(task: RunningTask, name: str) -> list[tuple[str, Any]]:
+    """A node's attributes in the DOT graph, sorted by name as Kapacitor prints them."""
     stats = task.stats[name]
-    return [
-        ("avg_exec_time_ns", format_go_duration(stats.avg_exec_time_ns)),
-        ("errors", stats.errors),
-        ("working_cardinality", task.cardinality(name)),
-    ]
+    return sorted(
+        [
+            ("avg_exec_time_ns", format_go_duration(stats.avg_exec_time_ns)),
+            ("errors", stats.errors),
+            ("working_cardinality", task.cardinality(name)),
+            *task.statistics(name).items(),
+        ]
+    )

@@ -48,6 +48,7 @@ async def debug_vars() -> Response:
                     "avg_exec_time_ns": format_go_duration(node_stats.avg_exec_time_ns),
                     "errors": node_stats.errors,
                     "working_cardinality": running.cardinality(node.name),
+                    **running.statistics(node.name),
                 },
             )
             for child in node.children:

@@ -237,3 +237,18 @@ async def test_debug_vars_count_tasks_nodes_and_edges(client):
     edges = {(s["tags"]["parent"], s["tags"]["child"]): s["values"] for s in stats if s["name"] == "edges"}
     assert edges[("stream0", "from1")] == {"collected": 1, "emitted": 1}
     assert len(edges) == 4
+
+
+async def test_alert_nodes_show_their_own_counters(client):
+    script = "stream\n    |from().measurement('cpu')\n    |alert().crit(lambda: \"value\" > 90)\n"
+    await create(client, "al", script, status="enabled")
+    await write(client, b"cpu value=95 1\ncpu value=10 2\ncpu value=99 3\n")
+    task = (await client.get(f"{TASKS}/al")).json()
+    counters = task["stats"]["node-stats"]["alert2"]
+    assert (counters["alerts_triggered"], counters["crits_triggered"], counters["oks_triggered"]) == (3, 2, 1)
+    assert list(counters) == sorted(counters)
+    assert (
+        'alert2 [alerts_triggered="3" avg_exec_time_ns="' in task["dot"]
+        and '" crits_triggered="2" errors="0" events_dropped="0" infos_triggered="0" oks_triggered="1"'
+        in task["dot"]
+    )
