@@ -52,9 +52,6 @@ class _RateLimitedLog:
         self.suppressed = 0
 
     def __call__(self, level: int, message: str, *args: Any) -> None:
-        if self.suppressed and self.suppressed % 100:
-            self.suppressed += 1  # a burst: look at the clock only every 100th time
-            return
         now = trio.current_time()
         if now - self.last < self.interval:
             self.suppressed += 1

@@ -115,3 +115,20 @@ def test_parse_duration(text, ns):
 def test_parse_duration_rejects(text):
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+async def test_a_failure_after_a_quiet_interval_is_logged_again(caplog, mock_clock):
+    # a burst of two refusals, then one a minute later: the burst's second line is
+    # suppressed, the late one is logged (and says what was suppressed)
+    (spec,) = exec_handler.leyden_alert_handlers()
+    queue = HandlerQueue(spec.build({"prog": "/bin/true"}, {"exec": {}}), "test")
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(queue.run)
+        for pause in (0, 1, 60):
+            mock_clock.jump(pause)
+            queue.offer(sample_event())
+            await wait_all_tasks_blocked()
+        queue.close()
+    refusals = [r.getMessage() for r in caplog.records if "refused alert" in r.getMessage()]
+    assert len(refusals) == 2
+    assert refusals[1].endswith("(1 similar messages suppressed)")
