@@ -186,7 +186,7 @@ class TaskService:
             dbrps=dbrps,
             vars=api_vars,
             template_id=template_id,
-            status=ENABLED if body.get("status") == ENABLED else DISABLED,
+            status=_status(body) or DISABLED,
             created=now,
             modified=now,
         )
@@ -218,9 +218,7 @@ class TaskService:
             updated.dbrps = _parse_dbrps(body["dbrps"])
         if body.get("vars"):
             updated.vars = _parse_vars(body["vars"])
-        status = body.get("status")
-        if status in (ENABLED, DISABLED):
-            updated.status = status
+        updated.status = _status(body) or existing.status
         self._check(updated.script, updated.type, updated.vars, updated.dbrps)
         now = self.kernel.clock.now_ns()
         updated.modified = now
@@ -410,6 +408,15 @@ def _string(body: Mapping[str, Any], key: str) -> str:
     if not isinstance(value, str):
         raise InvalidRequestError(f"{key} must be a string")
     return value
+
+
+def _status(body: Mapping[str, Any]) -> str:
+    """The ``status`` a body asks for ("" if none); anything but enabled or disabled
+    is refused rather than silently taken as disabled."""
+    status = _string(body, "status")
+    if status and status not in (ENABLED, DISABLED):
+        raise InvalidRequestError(f'invalid status {json.dumps(status)}: want "enabled" or "disabled"')
+    return status
 
 
 def _parse_vars(raw: Any) -> dict[str, dict[str, Any]]:

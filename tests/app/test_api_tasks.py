@@ -252,3 +252,13 @@ async def test_alert_nodes_show_their_own_counters(client):
         and '" crits_triggered="2" errors="0" events_dropped="0" infos_triggered="0" oks_triggered="1"'
         in task["dot"]
     )
+
+
+async def test_an_unknown_status_is_refused(client):
+    r = await client.post(TASKS, json={"id": "x", "dbrps": DBRPS, "script": COUNT_SCRIPT, "status": "on"})
+    assert (r.status_code, r.json()) == (400, {"error": 'invalid status "on": want "enabled" or "disabled"'})
+    assert (await client.get(f"{TASKS}/x")).status_code == 404
+    await create(client, status="enabled")
+    r = await client.patch(f"{TASKS}/cli1", json={"status": True})
+    assert (r.status_code, r.json()) == (400, {"error": "status must be a string"})
+    assert (await client.get(f"{TASKS}/cli1")).json()["executing"] is True
