@@ -55,7 +55,10 @@ def build(options: dict[str, Any], section: Any) -> LogHandler:
         raise ValueError(f"log: alert log path must be absolute: {path!r} is not absolute")
     mode = options.get("mode", DEFAULT_MODE)
     if isinstance(mode, str):
-        mode = int(mode, 8)
+        try:
+            mode = int(mode, 8)
+        except ValueError:
+            raise ValueError(f"log: invalid file mode {mode!r}, must be octal (e.g. 0644)") from None
     if isinstance(mode, bool) or not isinstance(mode, int) or not mode & 0o200:
         raise ValueError(f"log: invalid file mode {mode!r}, must be user writable")
     return LogHandler(path, mode, DeliveryPolicy.from_section(section, "log"))

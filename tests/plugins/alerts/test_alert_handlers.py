@@ -59,6 +59,8 @@ def test_log_options_are_checked():
         spec(log_handler).build({"path": "relative.log"})
     with pytest.raises(ValueError, match="user writable"):
         spec(log_handler).build({"path": "/tmp/x.log", "mode": 0o444})
+    with pytest.raises(ValueError, match=r"^log: invalid file mode '644x', must be octal"):
+        spec(log_handler).build({"path": "/tmp/x.log", "mode": "644x"})
     with pytest.raises(ValueError, match="unknown option 'paht'"):
         spec(log_handler).build({"paht": "/tmp/x.log"})
 
