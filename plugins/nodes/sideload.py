@@ -88,10 +88,10 @@ def _read_values(path: Path) -> dict[str, Any]:
     suffix = path.suffix
     if suffix not in (".json", ".yml", ".yaml"):
         return {}
-    text = path.read_text(encoding="utf-8")
     try:
+        text = path.read_text(encoding="utf-8")
         values = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as err:
+    except (OSError, ValueError, yaml.YAMLError) as err:
         raise ValueError(f"failed to read sideload values {str(path)!r}: {err}") from err
     if values is None:
         return {}

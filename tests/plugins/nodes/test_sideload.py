@@ -77,6 +77,14 @@ async def test_order_templates_are_go_templates(make_context, tree):
         await sideload(make_context, tree, ["host/{{ .host"])
 
 
+async def test_an_unreadable_file_is_a_script_error(make_context, tree):
+    # a dangling link (or a file without read permission) is refused when the task is
+    # defined, naming the file, like a malformed one, not as an internal error
+    (tree / "host" / "gone.yml").symlink_to(tree / "nowhere.yml")
+    with pytest.raises(ValueError, match=r"failed to read sideload values .*gone\.yml"):
+        await sideload(make_context, tree, ["default.json"])
+
+
 async def test_relative_sources_are_rejected(make_context, tree):
     with pytest.raises(ValueError, match="must be absolute"):
         SideloadNode(make_context("sideload", properties={"source": [("file:relative/dir",)]}))
