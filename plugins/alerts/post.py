@@ -159,8 +159,11 @@ def _body_template(table: Mapping[str, Any]) -> Template | None:
     if path:
         if not os.path.isabs(path):
             raise ValueError("post: alert-template-file must be an absolute path")
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as err:
+            raise ValueError(f"post: cannot read alert-template-file: {err}") from None
     return _template(text, "alert-template") if text else None
 
 

@@ -167,6 +167,9 @@ def test_post_options_are_checked():
         spec(post_handler).build({"url": "http://x/{{ nope }}"})
     with pytest.raises(ValueError, match="'timeout'"):
         spec(post_handler).build({"url": "http://x", "timeout": "soon"})
+    missing = {"endpoint": "api", "url": "http://x", "alert-template-file": "/nonexistent/t.tmpl"}
+    with pytest.raises(ValueError, match=r"post: cannot read alert-template-file: .*/nonexistent/t\.tmpl"):
+        spec(post_handler).build({"endpoint": "api"}, {"httppost": [missing]})
 
 
 def test_post_script_and_topic_options_agree():
