@@ -24,7 +24,7 @@ import trio
 from leyden.kernel import LeydenError, tune_gc
 
 from . import config as config_module
-from .config import Config
+from .config import Config, ConfigError
 from .server import Server
 
 log = logging.getLogger("leyden.daemon")
@@ -63,13 +63,13 @@ def run(args: argparse.Namespace) -> int:
     """Run the parsed command; returns the exit status."""
     try:
         config = effective_config(args)
+        if args.command == "config":
+            sys.stdout.write(config.to_toml())
+            return 0
+        setup_logging(config)
     except LeydenError as err:
         print(f"leydend: {err}", file=sys.stderr)
         return 1
-    if args.command == "config":
-        sys.stdout.write(config.to_toml())
-        return 0
-    setup_logging(config)
     pidfile = Path(args.pidfile) if args.pidfile else None
     try:
         trio.run(serve, config, pidfile)
@@ -102,17 +102,27 @@ def effective_config(args: argparse.Namespace) -> Config:
 
 
 def setup_logging(config: Config) -> None:
+    """Log as ``[logging]`` says; raises :class:`ConfigError` for a level Python's
+    logging does not know or a file that cannot be opened."""
+    level = config.logging.level.upper()
+    if level not in logging.getLevelNamesMapping():
+        raise ConfigError(
+            f"[logging] level must be DEBUG, INFO, WARNING or ERROR, not {config.logging.level!r}"
+        )
     target = config.logging.file
     if target.upper() == "STDOUT":
         handler: logging.Handler = logging.StreamHandler(sys.stdout)
     elif target.upper() == "STDERR":
         handler = logging.StreamHandler(sys.stderr)
     else:
-        handler = logging.FileHandler(target)
+        try:
+            handler = logging.FileHandler(target)
+        except OSError as err:
+            raise ConfigError(f"[logging] file: cannot open {target}: {err.strerror}") from None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(config.logging.level.upper())
+    root.setLevel(level)
 
 
 async def serve(config: Config, pidfile: Path | None = None) -> None:

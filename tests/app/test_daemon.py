@@ -86,3 +86,17 @@ def test_a_taken_port_is_reported(daemon, tmp_path):
     )
     assert result.returncode == 1
     assert "cannot start" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_bad_logging_setting_is_a_one_line_error(tmp_path):
+    for setting, message in [
+        ('level = "LOUD"', "leydend: [logging] level must be DEBUG, INFO, WARNING or ERROR, not 'LOUD'"),
+        (
+            f'file = "{tmp_path}/missing/leydend.log"',
+            f"leydend: [logging] file: cannot open {tmp_path}/missing/leydend.log: No such file or directory",
+        ),
+    ]:
+        path = tmp_path / "leyden.toml"
+        path.write_text(f"[logging]\n{setting}\n")
+        result = subprocess.run(["leydend", "-config", str(path)], capture_output=True, text=True)
+        assert (result.returncode, result.stderr.strip()) == (1, message)
