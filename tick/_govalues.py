@@ -401,10 +401,10 @@ def format_value(value: Any) -> str:
     """What ``fmt.Sprint`` prints for ``value`` (Go's ``%v``)."""
     if value is NO_VALUE:
         return "<no value>"
-    return _v(value, top=True)
+    return _v(value)
 
 
-def _v(value: Any, top: bool = False) -> str:
+def _v(value: Any) -> str:
     if value is None:
         return "<nil>"
     if value is NO_VALUE:
