@@ -27,7 +27,7 @@ from ..storage import Store
 from .handlers import TopicHandler, build_handler
 from .spec import HandlerSpec, SpecError
 from .store import AlertStore
-from .topics import Topic, first_triggered, pattern_match
+from .topics import TASK_MASTER, Topic, first_triggered, pattern_match
 
 log = logging.getLogger("leyden.alerts")
 
@@ -157,7 +157,7 @@ class AlertService:
         """A task was deleted: forget its anonymous topics (``main:<task>:<node>``, where
         the alert nodes with handlers of their own publish) as Kapacitor does. Topics the
         task published to by name (``.topic()``) belong to no task and stay."""
-        prefix = f"main:{task_id}:"
+        prefix = f"{TASK_MASTER}:{task_id}:"
         for topic_id in [topic_id for topic_id in self.topics if topic_id.startswith(prefix)]:
             self.delete_topic(topic_id)
 
