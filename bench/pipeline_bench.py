@@ -21,6 +21,7 @@ import pstats
 import resource
 import time
 import tracemalloc
+from collections.abc import Awaitable, Callable
 
 import trio
 import trio.testing
@@ -104,7 +105,7 @@ def bare_loop(points: list[Point]) -> int:
     return emitted
 
 
-async def run_pipeline(feed, script: str, repeat_label: str) -> float:
+async def run_pipeline(feed: Callable[[Kernel], Awaitable[None]], script: str, repeat_label: str) -> float:
     async with trio.open_nursery() as nursery:
         kernel: Kernel = await nursery.start(Kernel().run)
         await kernel.define("bench", script, [("bench", "autogen")])
@@ -175,7 +176,7 @@ def bench_memory(n: int) -> None:
     print(f"memory held in a window {trio.run(measure):>12,.0f} bytes/point ({n:,} points, 1,000 series)")
 
 
-def _timed(fn) -> float:
+def _timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start

@@ -10,6 +10,7 @@ in place.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 #: Weight of the first values in the non-seasonal starting guesses.
 _WEIGHT = 0.5
@@ -175,7 +176,7 @@ def _clamp(x: list[float]) -> None:
             x[i] = 0.0
 
 
-def _nelder_mead(objective, start: list[float]) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]
+def _nelder_mead(objective: Callable[[list[float]], float], start: list[float]) -> tuple[float, list[float]]:
     """Minimise ``objective`` from ``start`` (simplex scale 1), as InfluxDB's optimiser does."""
     n = len(start)
     pn = (math.sqrt(n + 1) - 1 + n) / (n * math.sqrt(2))
