@@ -24,8 +24,6 @@ chains of tasks must not form such a loop either.
 
 from __future__ import annotations
 
-import logging
-
 import trio
 
 from leyden.kernel import (
@@ -41,8 +39,6 @@ from leyden.kernel import (
     hookimpl,
     params,
 )
-
-log = logging.getLogger("leyden.node.loopback")
 
 
 class LoopbackNode(AsyncNode):
