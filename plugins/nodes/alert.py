@@ -244,7 +244,7 @@ class AlertNode(AsyncNode):
                 found = lookup(topic, alert_id)
         if found is None:
             return
-        level = Level.parse(found[0]) if isinstance(found[0], str) else Level(found[0])
+        level = Level(found[0])
         if level != OK:
             state.add_event(first.time, level)
             state.triggered(found[1])

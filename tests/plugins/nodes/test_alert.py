@@ -15,8 +15,11 @@ import trio
 import trio.testing
 from receivers import HTTPReceiver, start_http, start_tcp
 
+from leyden.app.alerts import AlertService
+from leyden.app.storage import Store
 from leyden.kernel import Kernel, LeydenError
 from leyden.kernel.testing import open_task
+from leyden.plugins.alerts import AlertEvent, Level
 from leyden.plugins.nodes.alert import AlertNode
 
 S = 10**9
@@ -291,25 +294,36 @@ async def test_events_are_published_to_topics():
     ]
 
 
-async def test_alert_state_resumes_from_the_topic_store(tmp_path):
+async def test_alert_state_resumes_from_the_topic_store(plugins, tmp_path):
     """After a restart, a group starts at the level its topic remembers, so the
     first OK point is a recovery of the alert that was raised before."""
-
-    class StoredTopics(Topics):
-        def event_state(self, topic, alert_id):
-            if (topic, alert_id) == ("main:test:alert2", "cpu:nil"):
-                return ("CRITICAL", 5 * S)
-            return None
-
     log = tmp_path / "a.log"
     script = f"""
     stream
         |from().measurement('cpu')
         |alert().crit(lambda: "value" > 90).details('').log('{log}')
     """
-    async with open_task(script, services={"alerts": StoredTopics()}) as task:
-        assert alert_node(task).name == "alert2"
-        await task.write(lines(10, 20, start=30), precision="s")
+    store = Store.open(tmp_path / "leyden.db")
+    try:
+        async with trio.open_nursery() as nursery:
+            alerts = await nursery.start(AlertService(plugins, store, dict).run)
+            # what the task's anonymous topic held before the restart: CRITICAL since 5s
+            raised = AlertEvent(
+                id="cpu:nil",
+                message="",
+                details="",
+                time=20 * S,
+                duration=15 * S,
+                level=Level.CRITICAL,
+                data={},
+            )
+            alerts.publish("main:test:alert2", raised)
+            async with open_task(script, services={"alerts": alerts}) as task:
+                assert alert_node(task).name == "alert2"
+                await task.write(lines(10, 20, start=30), precision="s")
+            nursery.cancel_scope.cancel()
+    finally:
+        store.close()
     assert [(e["level"], e["previousLevel"], e["duration"]) for e in read_log(log)] == [
         ("OK", "CRITICAL", 25 * S)
     ]
