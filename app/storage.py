@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from leyden.kernel import LeydenError
+
 #: Schema steps; ``MIGRATIONS[i]`` (its statements in order) brings a store from
 #: version ``i`` to ``i + 1``.
 MIGRATIONS: list[tuple[str, ...]] = [
@@ -116,6 +118,11 @@ _TASK_COLUMNS = "id, template_id, type, dbrps, script, vars, status, error, crea
 _TEMPLATE_COLUMNS = "id, type, script, error, created, modified"
 
 
+class StoreError(LeydenError):
+    """The store cannot be used: the file is no sqlite database, or a newer leyden
+    wrote it."""
+
+
 class Store:
     """The server's database; open with :meth:`open`, close with :meth:`close`."""
 
@@ -129,8 +136,12 @@ class Store:
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.DatabaseError as err:
+            conn.close()
+            raise StoreError(f"cannot open the store {path}: {err}") from None
         store = cls(conn)
         try:
             store._migrate()
@@ -149,7 +160,7 @@ class Store:
     def _migrate(self) -> None:
         current = self.version
         if current > len(MIGRATIONS):
-            raise RuntimeError(
+            raise StoreError(
                 f"the store is at schema version {current}, newer than this leyden knows "
                 f"({len(MIGRATIONS)}); upgrade leyden"
             )

@@ -100,3 +100,14 @@ def test_a_bad_logging_setting_is_a_one_line_error(tmp_path):
         path.write_text(f"[logging]\n{setting}\n")
         result = subprocess.run(["leydend", "-config", str(path)], capture_output=True, text=True)
         assert (result.returncode, result.stderr.strip()) == (1, message)
+
+
+def test_a_store_that_cannot_be_opened_is_a_one_line_error(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "leyden.db").write_text("not sqlite " * 20)
+    command = ["leydend", "--data-dir", str(data), "--bind", "127.0.0.1:0"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert f"cannot start: cannot open the store {data}/leyden.db: file is not a database" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -2,7 +2,7 @@ import sqlite3
 
 import pytest
 
-from leyden.app.storage import MIGRATIONS, Store, TaskRecord, TemplateRecord
+from leyden.app.storage import MIGRATIONS, Store, StoreError, TaskRecord, TemplateRecord
 
 
 @pytest.fixture
@@ -88,7 +88,14 @@ def test_a_store_from_a_newer_leyden_is_refused(tmp_path):
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     conn.close()
-    with pytest.raises(RuntimeError, match="newer than this leyden"):
+    with pytest.raises(StoreError, match="newer than this leyden"):
+        Store.open(path)
+
+
+def test_a_file_that_is_no_database_is_refused_naming_it(tmp_path):
+    path = tmp_path / "leyden.db"
+    path.write_text("not sqlite " * 20)
+    with pytest.raises(StoreError, match=f"cannot open the store {path}: file is not a database"):
         Store.open(path)
 
 
