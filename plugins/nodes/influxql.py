@@ -207,6 +207,16 @@ FUNCTIONS = [
 ]
 
 
+#: Functions whose first argument besides the field must be positive, and what it is:
+#: the reducers would fail on the first data otherwise.
+_POSITIVE_ARGUMENT = {
+    "top": "the number of points",
+    "bottom": "the number of points",
+    "movingAverage": "the window",
+    "elapsed": "the unit",
+}
+
+
 class InfluxQLNode(GroupedNode):
     """One InfluxQL function over each group; see the module docstring."""
 
@@ -216,6 +226,9 @@ class InfluxQLNode(GroupedNode):
         args = ctx.args
         self.field: str = args[function.field_index]
         self.extra_args = args[: function.field_index] + args[function.field_index + 1 :]
+        what = _POSITIVE_ARGUMENT.get(function.name)
+        if what is not None and self.extra_args[0] <= 0:
+            raise ValueError(f"{function.name}: {what} must be greater than zero")
         # holtWinters shares its default name between both variants, as in Kapacitor.
         default_as = "holtWinters" if function.name.startswith("holtWinters") else function.name
         self.as_: str = ctx.prop("as", default_as)

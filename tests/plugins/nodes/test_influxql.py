@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from nodeutil import at, batch, node, point
 
-from leyden.kernel import Barrier, Batch, EdgeType, Point
+from leyden.kernel import Barrier, Batch, EdgeType, Kernel, Point, TickError
 
 
 def fn(plugins, name, *args, edge_in=EdgeType.BATCH, **props):
@@ -181,3 +181,19 @@ def test_batch_transformations_restart_with_each_batch(plugins):
 def test_holt_winters_needs_enough_data(plugins):
     out = one(fn(plugins, "holtWinters", "v", 2, 0, 10 * 10**9), window([1.0]))
     assert (type(out), out.points) == (Batch, [])
+
+
+@pytest.mark.parametrize(
+    ("script", "message"),
+    [
+        ("|movingAverage('v', 0)", "movingAverage: the window must be greater than zero"),
+        ("|elapsed('v', 0s)", "elapsed: the unit must be greater than zero"),
+        ("|window().period(1s).every(1s)|top(0, 'v')", "top: the number of points must be greater than zero"),
+        ("|window().period(1s).every(1s)|bottom(-2, 'v')", "bottom: the number of points must be greater"),
+    ],
+)
+async def test_arguments_the_functions_cannot_work_with_are_refused_at_define_time(plugins, script, message):
+    # they used to be accepted and fail the task on its first data ("list index out of range")
+    with pytest.raises(TickError, match=message) as err:
+        Kernel(plugins).compile("stream|from()" + script)
+    assert (err.value.line, err.value.column) != (0, 0)
