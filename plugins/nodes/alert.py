@@ -158,7 +158,7 @@ class AlertNode(AsyncNode):
                 ctx.prop("details", DEFAULT_DETAILS),
             )
         except TemplateParseError as err:
-            raise TickError(f"{ctx.name}: {err}") from err
+            raise ValueError(str(err)) from err  # the kernel adds the node and its position
         self.alerts = ctx.service("alerts")
         self.inhibitors: Inhibitors = getattr(self.alerts, "inhibitors", None) or DEFAULT_INHIBITORS
         self.queues = [
@@ -595,7 +595,7 @@ def _state_changes_only(ctx: NodeContext) -> tuple[bool, int]:
         return False, 0
     last = calls[-1]
     if len(last) > 1:
-        raise TickError("stateChangesOnly takes at most one duration (the maximum interval)")
+        raise ValueError("stateChangesOnly takes at most one duration (the maximum interval)")
     return True, int(last[0]) if last else 0
 
 
@@ -605,7 +605,7 @@ def _flapping(ctx: NodeContext) -> tuple[float, float] | None:
         return None
     low, high = (float(v) for v in calls[-1])
     if not (0 <= low <= 1 and 0 <= high <= 1):
-        raise TickError("alert flap thresholds are percentages and should be between 0 and 1")
+        raise ValueError("alert flap thresholds are percentages and should be between 0 and 1")
     return low, high
 
 

@@ -400,11 +400,12 @@ async def test_inhibited_alerts_reach_no_handler(tmp_path):
 @pytest.mark.parametrize(
     ("prop", "message"),
     [
-        (".message('{{ .Feilds }}')", "can't evaluate field Feilds"),
+        (".message('{{ .Feilds }}')", "line 4 char 10: alert2: template: message: can't evaluate field"),
         (".id('{{ .Fields }}')", "can't evaluate field Fields"),
         (".details('{{ nope }}')", 'function "nope" not defined'),
         (".message('{{ if }}')", "missing value for if"),
-        (".flapping(0.5, 2.0)", "flap thresholds are percentages"),
+        (".flapping(0.5, 2.0)", "line 4 char 10: alert2: alert flap thresholds are percentages"),
+        (".stateChangesOnly(1m, 2m)", "line 4 char 10: alert2: stateChangesOnly takes at most one duration"),
         (".log('relative/path.log')", "line 5 char 14: log: alert log path must be absolute"),
         (".post()", "url must be given"),
     ],
