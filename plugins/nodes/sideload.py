@@ -68,11 +68,7 @@ class FileSource:
         self.reload()
 
     def reload(self) -> None:
-        """Read the whole tree again (Kapacitor's ``/sideload/reload``). A source that
-        is no directory is an error, as in Kapacitor: a misspelt path would otherwise
-        give every point the defaults, silently."""
-        if not self.root.is_dir():
-            raise ValueError(f"sideload source {str(self.root)!r} is not a directory")
+        """Read the whole tree again (Kapacitor's ``/sideload/reload``)."""
         cache: dict[str, dict[str, Any]] = {}
         for directory, _subdirs, files in os.walk(self.root):
             for name in files:

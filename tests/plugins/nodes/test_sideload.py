@@ -85,13 +85,6 @@ async def test_an_unreadable_file_is_a_script_error(make_context, tree):
         await sideload(make_context, tree, ["default.json"])
 
 
-async def test_a_source_that_is_no_directory_is_a_script_error(make_context, tree):
-    with pytest.raises(ValueError, match=f"sideload source '{tree}/missing' is not a directory"):
-        await sideload(make_context, tree / "missing", ["default.json"])
-    with pytest.raises(ValueError, match="is not a directory"):
-        await sideload(make_context, tree / "default.json", ["default.json"])
-
-
 async def test_relative_sources_are_rejected(make_context, tree):
     with pytest.raises(ValueError, match="must be absolute"):
         SideloadNode(make_context("sideload", properties={"source": [("file:relative/dir",)]}))
