@@ -51,6 +51,8 @@ log = logging.getLogger("leyden.node.sideload")
 
 #: Distinct tag combinations whose lookups are remembered before the memo is reset.
 _MAX_MEMO = 100_000
+#: Lookup failures logged per node before it falls silent (the count goes on in the stats).
+_LOGGED_ERRORS = 10
 
 
 class FileSource:
@@ -113,6 +115,8 @@ class SideloadNode(Node):
         self.fields: dict[str, Any] = {str(name): dflt for name, dflt in ctx.calls("field")}
         self.tags: dict[str, str] = {str(name): str(dflt) for name, dflt in ctx.calls("tag")}
         self._memo: dict[tuple[tuple[str, str], ...], tuple[dict[str, Any], dict[str, str]]] = {}
+        self.label = f"task {ctx.task_id}, {ctx.name}"
+        self._logged = 0
 
     def process(self, chunk: Chunk) -> Chunk:
         out: list[Message] = []
@@ -148,8 +152,7 @@ class SideloadNode(Node):
             try:
                 paths = [t.render(point_tags) for t in self.order]
             except PointError as err:
-                self.stats.errors += 1
-                log.warning("sideload: failed to evaluate order template: %s", err)
+                self._error("failed to evaluate order template", err)
                 found = ({}, {})
             else:
                 fields = {k: self._load(paths, k, dflt) for k, dflt in self.fields.items()}
@@ -165,9 +168,15 @@ class SideloadNode(Node):
         try:
             return convert(value, default)
         except ValueError as err:
-            self.stats.errors += 1
-            log.warning("sideload: failed to load key %r: %s", key, err)
+            self._error(f"failed to load key {key!r}", err)
             return default
+
+    def _error(self, what: str, err: Exception) -> None:
+        """Count a failed lookup; log the first few (each new series can fail anew)."""
+        self.stats.errors += 1
+        if self._logged < _LOGGED_ERRORS:
+            self._logged += 1
+            log.warning("%s: %s: %s", self.label, what, err)
 
 
 def convert(value: Any, default: Any) -> Any:

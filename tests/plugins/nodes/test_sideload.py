@@ -117,3 +117,13 @@ def test_conversions_follow_the_default_type(value, default, expected):
 def test_impossible_conversions(value, default):
     with pytest.raises(ValueError):
         convert(value, default)
+
+
+async def test_lookup_failures_are_counted_and_only_the_first_few_logged(make_context, tree, caplog):
+    # every new series fails anew ('yes' is no bool): 50 series, 50 errors, 10 log lines
+    node = await sideload(make_context, tree, ["host/b.yml"], fields=[("flag", False)])
+    node.process([cpu(f"h{i}") for i in range(50)])
+    assert node.stats.errors == 50
+    logged = [r.getMessage() for r in caplog.records if r.name == "leyden.node.sideload"]
+    assert len(logged) == 10
+    assert logged[0].startswith("task test, sideload2: failed to load key 'flag': ")
