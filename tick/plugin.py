@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from leyden.kernel import EdgeType, Pipeline, TaskVar, hookimpl
+from leyden.kernel import EdgeType, Pipeline, TaskVar, TickError, hookimpl
 
 from . import builder, fmt
+
+#: What a script too deep for Python's recursion limit (parser, checker and lambda
+#: compiler recurse along chains and expressions) gets instead of a RecursionError.
+TOO_DEEP = "the script nests too deeply (a chain or an expression hundreds of levels deep); split it up"
 
 
 class TickCompiler:
@@ -28,12 +32,18 @@ class TickCompiler:
         allow_missing_vars: bool = False,
     ) -> Pipeline:
         """Parse, check and build; ``allow_missing_vars`` checks a template."""
-        return builder.compile(
-            script, plugins, vars=vars, task_type=task_type, allow_missing_vars=allow_missing_vars
-        )
+        try:
+            return builder.compile(
+                script, plugins, vars=vars, task_type=task_type, allow_missing_vars=allow_missing_vars
+            )
+        except RecursionError:
+            raise TickError(TOO_DEEP) from None
 
     def declared_vars(self, script: str, plugins: Any) -> dict[str, TaskVar]:
-        return builder.declared_vars(script, plugins)
+        try:
+            return builder.declared_vars(script, plugins)
+        except RecursionError:
+            raise TickError(TOO_DEEP) from None
 
     def format(self, script: str) -> str:
         return fmt.format(script)
