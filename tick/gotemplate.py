@@ -702,7 +702,10 @@ class Template:
         unsupported. ``funcs`` adds functions to the built-in ones."""
         all_funcs = {**BUILTINS, "and": None, "or": None, **(funcs or {})}
         parser = _Parser(lex(text, name), name, all_funcs)  # type: ignore[arg-type]
-        run = parser.parse()
+        try:
+            run = parser.parse()
+        except RecursionError:  # the parser recurses along nested actions and pipelines
+            raise TemplateParseError(f"template: {name}: the template nests too deeply") from None
         return cls(text, name, html, run, parser.templates, parser.refs)
 
     def render(self, data: Any) -> str:

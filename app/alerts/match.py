@@ -42,6 +42,8 @@ class Match:
             )
         except TickError as err:
             raise ValueError(f"invalid match expression {text!r}: {err}") from None
+        except RecursionError:
+            raise ValueError("invalid match expression: it nests too deeply") from None
         if compiled.type not in (LType.BOOL, None):
             raise ValueError(f"invalid match expression {text!r}: it is {compiled.type}, not boolean")
         # one evaluator per handler: stateful functions (count(), sigma()) count its events

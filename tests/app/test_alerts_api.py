@@ -199,6 +199,8 @@ async def test_bad_handler_definitions_are_refused_with_the_reason(client):
     assert "invalid match expression" in await refused({**LOG_HANDLER, "match": "level() >="})
     assert "undefined function" in await refused({**LOG_HANDLER, "match": "levels() > 1"})
     assert "not boolean" in await refused({**LOG_HANDLER, "match": "level() + 1"})
+    too_deep = "(" * 2000 + "TRUE" + ")" * 2000
+    assert "it nests too deeply" in await refused({**LOG_HANDLER, "match": too_deep})
     assert "must be absolute" in await refused({**LOG_HANDLER, "options": {"path": "relative.log"}})
     assert "unknown option" in await refused({**LOG_HANDLER, "options": {"path": "/tmp/x", "colour": 1}})
     assert "invalid handler json" in await refused({**LOG_HANDLER, "options": ["path"]})

@@ -365,6 +365,8 @@ def test_root_fields_and_uses_all_data():
         ("{{/* open }}", "unclosed comment"),
         ("{{ if }}{{ end }}", "missing value for if"),
         ("{{ . | }}", "missing command in pipeline"),
+        ("{{ " + "(" * 2000 + "1" + ")" * 2000 + " }}", "template: message: the template nests too deeply"),
+        ("{{ if 1 }}" * 2000 + "{{ end }}" * 2000, "template: message: the template nests too deeply"),
     ],
 )
 def test_parse_errors(text, message):
