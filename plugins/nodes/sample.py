@@ -8,7 +8,8 @@ the points whose time is a multiple of it::
             .measurement('cpu')
         |sample(10)
 
-Batches pass unchanged: Kapacitor 1.5 does not sample batch data.
+On a batch edge every batch goes on with its points sampled, the count starting over
+with each batch, as Kapacitor 1.5's forwarding receivers do.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class _CountSample(Receiver):
         return p if keep else None
 
     def batch(self, b: Batch) -> Batch:
-        return b
+        return b.replace(points=b.points[:: self.every])
 
 
 class _DurationSample(Receiver):
@@ -71,7 +72,8 @@ class _DurationSample(Receiver):
         return p if truncate(p.time, self.duration) == p.time else None
 
     def batch(self, b: Batch) -> Batch:
-        return b
+        d = self.duration
+        return b.replace(points=[p for p in b.points if truncate(p.time, d) == p.time])
 
 
 @hookimpl

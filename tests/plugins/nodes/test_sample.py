@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nodeutil import S, batch, node, point
+from nodeutil import S, at, batch, node, point
 
 from leyden.kernel import Duration, EdgeType
 from leyden.kernel.testing import open_task
@@ -22,10 +22,20 @@ def test_duration_keeps_points_on_the_grid(plugins):
     assert s.process(points) == [points[0], points[2], points[4]]
 
 
-def test_batches_pass_unchanged(plugins):
+def test_batch_points_are_sampled_and_the_count_starts_over_with_each_batch(plugins):
+    # Kapacitor 1.5 forwards a batch point by point: BeginBatch resets the count
     s = node(plugins, "sample", 2, edge_in=EdgeType.BATCH)
-    b = batch(10, [point(i, {"v": i}) for i in range(4)])
-    assert s.process([b]) == [b]
+    first = batch(10, [point(i, {"v": i}) for i in range(5)])
+    second = batch(20, [point(10 + i, {"v": i}) for i in range(3)])
+    out = s.process([first, second])
+    assert [[p.time for p in b.points] for b in out] == [[at(0), at(2), at(4)], [at(10), at(12)]]
+    assert [b.tmax for b in out] == [first.tmax, second.tmax]
+
+
+def test_batch_points_on_the_duration_grid(plugins):
+    s = node(plugins, "sample", Duration(10 * S), edge_in=EdgeType.BATCH)
+    (out,) = s.process([batch(30, [point(t, {"v": t}) for t in (0, 5, 10, 25)])])
+    assert [p.time for p in out.points] == [at(0), at(10)]
 
 
 async def test_script_duration_and_count_differ(autojump_clock):
