@@ -22,7 +22,7 @@ from leyden.kernel import Kernel, PluginRegistry
 
 from .alerts import AlertService
 from .api import create_app
-from .config import Config
+from .config import Config, ConfigError
 from .services import Services
 from .storage import Store
 from .tasks import TaskService
@@ -86,7 +86,16 @@ class Server:
         assert self.services is not None
         app = create_app(self.services)
         serve = functools.partial(hypercorn.trio.serve, app, self._hypercorn_config(), mode="asgi")
-        await serve(shutdown_trigger=self._stop.wait, task_status=task_status)
+        try:
+            await serve(shutdown_trigger=self._stop.wait, task_status=task_status)
+        except* OSError as group:  # hypercorn binds inside a nursery: the error comes grouped
+            if self.urls:  # listening already: not a bind error
+                raise
+            err: BaseException = group
+            while isinstance(err, BaseExceptionGroup):
+                err = err.exceptions[0]
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+            raise ConfigError(f"cannot listen on {self.config.http.bind_address}: {reason}") from None
         cancel_scope.cancel()
 
     def _hypercorn_config(self) -> HypercornConfig:

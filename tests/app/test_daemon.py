@@ -85,7 +85,8 @@ def test_a_taken_port_is_reported(daemon, tmp_path):
         timeout=30,
     )
     assert result.returncode == 1
-    assert "cannot start" in result.stderr and "Traceback" not in result.stderr
+    assert f"cannot start: cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_a_bad_logging_setting_is_a_one_line_error(tmp_path):
