@@ -31,6 +31,7 @@ PRECISIONS = {
     "h": 3_600_000_000_000,
 }
 
+INT64_MIN, INT64_MAX, UINT64_MAX = -(2**63), 2**63 - 1, 2**64 - 1
 _TRUE = frozenset(("t", "T", "true", "True", "TRUE"))
 _FALSE = frozenset(("f", "F", "false", "False", "FALSE"))
 _SERIES_CACHE_LIMIT = 200_000
@@ -104,7 +105,15 @@ def parse_lines(
                 key, fields, stamp = _split_slow(line.strip())
                 name, tags = series(key)
                 values = _parse_fields_slow(fields)
-            time = int(stamp) * scale if stamp else now_ns
+            if stamp:
+                try:
+                    time = int(stamp) * scale
+                except ValueError:
+                    raise ValueError(f"invalid timestamp {stamp!r}") from None
+                if time > INT64_MAX or time < INT64_MIN:
+                    raise ValueError(f"timestamp {stamp} out of range")
+            else:
+                time = now_ns
         except ValueError as err:
             errors.append(LineProtocolError(f"unable to parse '{line.strip()}': {err}", number))
             continue
@@ -124,21 +133,29 @@ def _parse_fields(text: str) -> dict[str, Any]:
 
 def _field_value(raw: str) -> Any:
     last = raw[-1]
-    if last == "i":
-        return int(raw[:-1])
-    if last == "u":
-        value = int(raw[:-1])
-        if value < 0:
-            raise ValueError(f"negative unsigned value {raw!r}")
-        return value
-    if raw in _TRUE:
-        return True
-    if raw in _FALSE:
-        return False
-    value = float(raw)
-    if math.isnan(value) or math.isinf(value):
+    try:
+        if last == "i":
+            value = int(raw[:-1])
+            if not INT64_MIN <= value <= INT64_MAX:
+                raise ValueError(f"integer {raw} out of range")
+            return value
+        if last == "u":
+            value = int(raw[:-1])
+            if not 0 <= value <= UINT64_MAX:
+                raise ValueError(f"unsigned integer {raw} out of range")
+            return value
+        if raw in _TRUE:
+            return True
+        if raw in _FALSE:
+            return False
+        number = float(raw)
+    except ValueError as err:
+        if "out of range" in str(err):
+            raise
+        raise ValueError(f"invalid field value {raw!r}") from None
+    if math.isnan(number) or math.isinf(number):
         raise ValueError(f"invalid number {raw!r}")
-    return value
+    return number
 
 
 def _parse_key(key: str) -> tuple[str, dict[str, str]]:

@@ -81,7 +81,13 @@ class _EdgeOut:
 
 
 class _Segment:
-    """A root node, its fused descendants, and the inbox that feeds it."""
+    """A root node, its fused descendants, and the inbox that feeds it.
+
+    Every edge into the segment holds a clone of its send channel, so the segment
+    sees the end of its input once every parent segment has ended; it then closes
+    its own outgoing edges, and the end travels down the graph. ``send`` itself is
+    kept open only for a source, whose writer is the task registry.
+    """
 
     def __init__(self, root: PipelineNode) -> None:
         self.root = root
@@ -89,6 +95,11 @@ class _Segment:
         self.hop: _Hop | None = None
         self.async_node: AsyncNode | None = None
         self.outputs: list[_Hop | _EdgeOut] = []  # children of an async root
+        self.edges_out: list[_EdgeOut] = []  # every edge leaving the segment
+
+    def close_edges_out(self) -> None:
+        for edge in self.edges_out:
+            edge.send.close()
 
 
 def _needs_own_task(node: PipelineNode, instance: Any) -> bool:
@@ -132,12 +143,15 @@ class RunningTask:
             instance = self.instances[node.name]
             if isinstance(instance, Node):
                 hops[node.name] = _Hop(node.name, instance, self.stats[node.name])
+        edges: dict[str, list[_EdgeOut]] = {}
         for node in self.pipeline.nodes:
-            targets = []
+            targets: list[_Hop | _EdgeOut] = []
             for child in node.children:
                 segment = self.segments.get(child.name)
                 if segment is not None:
-                    targets.append(_EdgeOut(segment.send, child.parents.index(node)))
+                    edge = _EdgeOut(segment.send.clone(), child.parents.index(node))
+                    edges.setdefault(node.name, []).append(edge)
+                    targets.append(edge)
                 else:
                     targets.append(hops[child.name])
             hop = hops.get(node.name)
@@ -150,6 +164,17 @@ class RunningTask:
                 else:
                     segment.async_node = self.instances[node.name]  # type: ignore[assignment]
                     segment.outputs = targets
+        for segment in self.segments.values():
+            segment.edges_out = [e for n in self._fused(segment.root) for e in edges.get(n.name, ())]
+            if segment.root.parents:
+                segment.send.close()  # the parents' clones are its only writers
+
+    def _fused(self, root: PipelineNode) -> list[PipelineNode]:
+        """A segment's root and the nodes fused below it."""
+        found = [root]
+        for node in found:
+            found.extend(c for c in node.children if c.name not in self.segments and c not in found)
+        return found
 
     def _instantiate(self, node: PipelineNode) -> Node | AsyncNode:
         if node.spec.factory is None:
@@ -174,8 +199,10 @@ class RunningTask:
         )
         try:
             instance = node.spec.factory(ctx)
-        except TickError:
-            raise
+        except TickError as err:
+            if err.line:
+                raise
+            raise TickError(f"{node.name}: {err.message}", *node.pos) from err
         except ValueError as err:
             # A node rejecting its configuration is a script error at the node.
             raise TickError(f"{node.name}: {err}", *node.pos) from err
@@ -184,7 +211,7 @@ class RunningTask:
 
     def _publish_output(self, name: str, reader: Callable[[], Any]) -> None:
         if name in self.outputs:
-            raise ValueError(f"two outputs named {name!r} in task {self.id}")
+            raise ValueError(f"another node already publishes an output named {name!r}")
         self.outputs[name] = reader
 
     # -- running --------------------------------------------------------------------
@@ -211,6 +238,7 @@ class RunningTask:
                 hop.push(chunk, pending)
                 for send, item in pending:
                     await send.send(item)
+        segment.close_edges_out()
 
     async def _run_async(self, segment: _Segment) -> None:
         outputs = segment.outputs
@@ -235,6 +263,7 @@ class RunningTask:
                 raise
             except Exception as err:
                 raise NodeFailure(segment.root.name, err) from err
+        segment.close_edges_out()
 
     # -- inspection -----------------------------------------------------------------
 

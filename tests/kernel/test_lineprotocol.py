@@ -79,3 +79,27 @@ def test_format_round_trip():
     p = one(line)
     assert format_point(p) == line
     assert format_point(p, "u") == line[: -len("1000")] + "1"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("m v=1x 1", "invalid field value '1x'"),
+        ("m v=abci 1", "invalid field value 'abci'"),
+        ("m v=9223372036854775808i 1", "integer 9223372036854775808i out of range"),
+        ("m v=-1u 1", "unsigned integer -1u out of range"),
+        ("m v=1 1e3", "invalid timestamp '1e3'"),
+        ("m v=1 9223372036854775808", "timestamp 9223372036854775808 out of range"),
+        ("m v=nan 1", "invalid number 'nan'"),
+    ],
+)
+def test_errors_say_what_is_wrong_in_the_users_terms(line, message):
+    _, [error] = parse_lines(line)
+    assert message in str(error) and "literal" not in str(error)
+
+
+def test_int64_bounds_are_accepted():
+    assert one("m a=9223372036854775807i,b=-9223372036854775808i 9223372036854775807").fields == {
+        "a": 2**63 - 1,
+        "b": -(2**63),
+    }

@@ -163,3 +163,34 @@ async def test_edges_are_bounded(autojump_clock):
         assert written < 100
         gate.set()
         nursery.cancel_scope.cancel()
+
+
+async def test_the_end_of_input_travels_down_the_graph():
+    """When a source ends (a replay runs out), each segment finishes what it holds
+    and closes its edges, so the segments below end too, in order."""
+    ended = []
+
+    class HoldUntilEnd(AsyncNode):
+        def __init__(self, ctx):
+            self.name = ctx.name
+
+        async def run(self, inbox, emit):
+            held = [p async for _port, chunk in inbox for p in chunk]
+            await emit(held)
+            ended.append(self.name)
+
+    SPECS["hold"] = NodeSpec(name="hold", kind="hold", factory=HoldUntilEnd)
+    async with trio.open_nursery() as nursery:
+        kernel = await started_kernel(nursery)
+        pipeline = build(("stream", "hold"), ("hold", "double"), ("double", "hold3"), ("hold3", "collect"))
+        state = await kernel.start("t", pipeline, [("db", "rp")])
+        await kernel.write_points("db", "rp", points(1.0, 2.0))
+        await trio.testing.wait_all_tasks_blocked()
+        assert kernel.output("t", "collect4") == [] and ended == []
+        collector = state.running.instances["collect4"]
+        state.running.segments["stream0"].send.close()
+        await trio.testing.wait_all_tasks_blocked()
+        assert ended == ["hold1", "hold3"]
+        assert [p.fields["value"] for p in collector.seen] == [2.0, 4.0]
+        assert not state.executing and state.error == ""  # the task ran to its end
+        nursery.cancel_scope.cancel()
