@@ -66,6 +66,10 @@ class EvalNode(Node):
         self.shared = None if stateful else self._evaluators()
         self.per_group: dict[GroupID, list[Evaluator]] = {}
         self._logged = 0
+        #: The common ``eval(lambda: ...).as('x')``: the result replaces the fields.
+        self._single = (
+            self.names[0] if len(self.names) == 1 and not self.tag_names and not self.keep else None
+        )
 
     def _evaluators(self) -> list[Evaluator]:
         return [lam.evaluator() for lam in self.lambdas]
@@ -111,6 +115,9 @@ class EvalNode(Node):
             return None
 
     def _eval(self, evaluators: list[Evaluator], p: Point) -> Point:
+        single = self._single
+        if single is not None:
+            return Point(p.name, p.tags, {single: evaluators[0](p)}, p.time, p.dbrp, p.group, p.dims)
         fields, tags = p.fields, p.tags
         results: dict[str, Any] = {}
         if len(evaluators) == 1:
