@@ -67,6 +67,20 @@ _ZERO = -(1 << 63) - 1
 _INNER, _NULL, _NUMBER = "none", "null", "number"
 
 
+class _Prefixed(dict[str, str]):
+    """``prefix + name`` for every field name, computed on first use."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def __missing__(self, name: str) -> str:
+        if len(self) > 10_000:  # field names are few; never let odd data grow this
+            self.clear()
+        joined = self[name] = self.prefix + name
+        return joined
+
+
 def _group_tags(msg: Point | Batch) -> dict[str, str]:
     """The tags a message's group is made of (Kapacitor's ``GroupInfo().Tags``)."""
     if type(msg) is Batch:
@@ -179,6 +193,8 @@ class JoinNode(AsyncNode):
         self.delimiter: str = ctx.prop("delimiter", ".")
         _check_names(names, self.parents, self.delimiter)
         self.prefixes = [name + self.delimiter for name in names]
+        #: Per parent, field name -> prefixed name, made once per name, not per point.
+        self.prefixed = [_Prefixed(prefix) for prefix in self.prefixes]
         self.tolerance: int = ctx.prop("tolerance", 0)
         self.stream_name: str = ctx.prop("streamName", "")
         self.delete_all = ctx.flag("deleteAll")
@@ -339,15 +355,15 @@ class JoinNode(AsyncNode):
             return self._join_batches(js)
         first: Point = js.values[js.first]  # type: ignore[assignment]
         fields: dict[str, Any] = {}
-        for prefix, value in zip(self.prefixes, js.values, strict=True):
+        for names, value in zip(self.prefixed, js.values, strict=True):
             if value is None:
                 if self.fill == _INNER:
                     return None
                 for key in first.fields:
-                    fields[prefix + key] = self.fill_value
+                    fields[names[key]] = self.fill_value
             else:
                 for key, v in value.fields.items():
-                    fields[prefix + key] = v
+                    fields[names[key]] = v
         tags = first.dims.group_tags(first.tags) if first.dims.tag_names else {}
         return Point(self.stream_name or first.name, tags, fields, js.time, None, first.group, first.dims)
 
