@@ -11,7 +11,7 @@ writes do.
 
 from __future__ import annotations
 
-import math
+from math import isfinite
 from sys import intern
 from typing import Any
 
@@ -153,7 +153,7 @@ def _field_value(raw: str) -> Any:
         if "out of range" in str(err):
             raise
         raise ValueError(f"invalid field value {raw!r}") from None
-    if math.isnan(number) or math.isinf(number):
+    if not isfinite(number):
         raise ValueError(f"invalid number {raw!r}")
     return number
 
