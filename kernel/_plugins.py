@@ -199,10 +199,10 @@ class PluginRegistry:
 
     def _collect(self, manager: pluggy.PluginManager) -> None:
         hook = manager.hook
-        _merge("node", self.nodes, manager, hook.leyden_node_specs)
-        _merge("alert handler", self.handlers, manager, hook.leyden_alert_handlers)
-        _merge("source", self.sources, manager, hook.leyden_sources)
-        _merge("lambda function", self.functions, manager, hook.leyden_lambda_functions)
+        _merge("node", self.nodes, hook.leyden_node_specs)
+        _merge("alert handler", self.handlers, hook.leyden_alert_handlers)
+        _merge("source", self.sources, hook.leyden_sources)
+        _merge("lambda function", self.functions, hook.leyden_lambda_functions)
         self.compiler = hook.leyden_script_compiler()
 
 
@@ -238,7 +238,7 @@ def _import(entry: PluginEntry) -> Any:
     raise PluginLoadError(f"plugin {entry.name} vanished while loading")
 
 
-def _merge(what: str, into: dict[str, Any], manager: pluggy.PluginManager, hook: Any) -> None:
+def _merge(what: str, into: dict[str, Any], hook: Any) -> None:
     owners: dict[str, str] = {}
     for impl in reversed(hook.get_hookimpls()):
         specs = impl.function() or []

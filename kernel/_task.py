@@ -302,8 +302,3 @@ class _Counting:
         item = await self._receive.receive()
         self._stats.collected += len(item[1])
         return item
-
-    def receive_nowait(self) -> tuple[int, Chunk]:
-        item = self._receive.receive_nowait()
-        self._stats.collected += len(item[1])
-        return item
