@@ -14,7 +14,7 @@ forwarding receivers do.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -47,6 +47,16 @@ class Lambda(Protocol):
     def selector(self) -> Callable[[list[Point]], tuple[list[Point], int]]:
         """A chunk filter for a stateless boolean lambda: returns the points for
         which the lambda is true and how many points failed to evaluate."""
+        ...
+
+    def cascade(
+        self, lower: Sequence[Lambda], results: Sequence[Any]
+    ) -> Callable[[list[Point]], list[Any] | None] | None:
+        """A chunk function for a ladder of stateless boolean lambdas (this one, then
+        ``lower``): per point, the result of the first lambda that is true, or the
+        last result. It returns None for a chunk where any point fails, so the node
+        can take its per-point path and report the errors; the method returns None
+        when the ladder cannot be fused (a stateful lambda)."""
         ...
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +57,7 @@ class CompiledLambda:
     not one); ``node`` the syntax tree it was compiled from.
     """
 
-    __slots__ = ("_make", "_shared", "node", "references", "stateful", "text", "type")
+    __slots__ = ("_functions", "_make", "_scope", "_shared", "node", "references", "stateful", "text", "type")
 
     def __init__(
         self,
@@ -67,6 +67,8 @@ class CompiledLambda:
         references: frozenset[str],
         stateful: bool,
         make: Callable[[], tuple[Callable[[Point], Any], Callable[[list[Point]], tuple[list[Point], int]]]],
+        functions: Mapping[str, FunctionSpec],
+        scope: Scope,
     ) -> None:
         self.node = node
         self.text = text
@@ -75,6 +77,8 @@ class CompiledLambda:
         self.stateful = stateful
         self._make = make
         self._shared = None if stateful else make()
+        self._functions = functions
+        self._scope = scope
 
     def evaluator(self) -> Callable[[Point], Any]:
         """A function of one point raising :class:`PointError` when evaluation fails.
@@ -90,6 +94,43 @@ class CompiledLambda:
                 f"lambda {self.text} is not a boolean expression (it is {self.type})", *self.node.pos
             )
         return (self._shared or self._make())[1]
+
+    def cascade(
+        self, lower: Sequence[Any], results: Sequence[Any]
+    ) -> Callable[[list[Point]], list[Any] | None] | None:
+        """A chunk function for a ladder of boolean lambdas, ``self`` then ``lower``:
+        for each point, ``results[i]`` for the first lambda ``i`` that is true, or the
+        last result when none is; all in one comprehension, with no call per point.
+        It returns None for the whole chunk when any point fails to evaluate, so the
+        caller can take its per-point path, which reports the errors. None (no
+        cascade) when a lambda is stateful: order of evaluation would matter."""
+        ladder = [self, *lower]
+        if len(results) != len(ladder) + 1:
+            raise ValueError(f"a cascade of {len(ladder)} lambdas needs {len(ladder) + 1} results")
+        if any(not isinstance(lam, CompiledLambda) or lam.stateful for lam in ladder):
+            return None
+        if any(lam.type not in (LType.BOOL, None) for lam in ladder):
+            return None
+        gen = _Generator(self._functions, self._scope)
+        branches = []
+        for lam, result in zip(ladder, results, strict=False):
+            gen.functions, gen.scope = lam._functions, lam._scope
+            test = gen.boolean(gen.expr(lam.node.expr), "alert")
+            branches.append(f"{gen.bind(result, '_r')} if {test} else ")
+        reads = " for f in [p.fields] for t in [p.tags]" if gen.reads_point else ""
+        source = "\n".join(
+            [
+                "def _cascade(pts):",
+                "    try:",
+                f"        return [{''.join(branches)}{gen.bind(results[-1], '_r')} for p in pts{reads}]",
+                "    except Exception:",
+                "        return None",
+                "",
+            ]
+        )
+        namespace = gen.globals
+        exec(compile(source, f"<cascade: {' | '.join(lam.text for lam in ladder)}>", "exec"), namespace)
+        return namespace["_cascade"]
 
     def __repr__(self) -> str:
         return f"CompiledLambda({self.text!r})"
@@ -111,7 +152,14 @@ def compile_lambda(
         raise TickError(f"lambda expression too deeply nested: {err}", *lam.pos) from None
     exec(code_object, namespace)
     return CompiledLambda(
-        lam, text, code.type, frozenset(gen.references), bool(gen.stateful), namespace["_make"]
+        lam,
+        text,
+        code.type,
+        frozenset(gen.references),
+        bool(gen.stateful),
+        namespace["_make"],
+        functions,
+        scope or {},
     )
 
 

@@ -20,7 +20,11 @@ MAX_WEIGHT = 1.2
 
 
 class AlertState:
-    """Level history and timing of one group of an alert node."""
+    """Level history and timing of one group of an alert node.
+
+    The history ring exists only when flapping is detected: without it, the latest
+    level and the one before are all Kapacitor's rules read.
+    """
 
     __slots__ = (
         "changed",
@@ -32,7 +36,9 @@ class AlertState:
         "history",
         "idx",
         "last_triggered",
+        "level",
         "max_interval",
+        "previous",
     )
 
     def __init__(
@@ -42,7 +48,10 @@ class AlertState:
         flapping: tuple[float, float] | None = None,
         max_interval: int = 0,
     ) -> None:
-        self.history = [Level.OK] * max(history, 2)
+        #: The latest level recorded, and the one before it.
+        self.level = OK
+        self.previous = OK
+        self.history = [OK] * max(history, 2) if flapping is not None else None
         self.idx = 0
         self.flap_low, self.flap_high = flapping if flapping is not None else (-1.0, -1.0)
         self.flapping = False
@@ -52,31 +61,28 @@ class AlertState:
         self.last_triggered = 0
         self.max_interval = max_interval
 
-    @property
-    def level(self) -> Level:
-        """The latest level recorded."""
-        return self.history[self.idx]
-
     def add_event(self, time: int, level: Level) -> None:
         """Record the level of a new point or batch."""
+        self.previous = previous = self.level
+        self.level = level
+        self.changed = changed = previous != level
         history = self.history
-        self.changed = history[self.idx] != level
-        self.idx = (self.idx + 1) % len(history)
-        history[self.idx] = level
-        if self.flap_high >= 0:
+        if history is not None:
+            self.idx = idx = (self.idx + 1) % len(history)
+            history[idx] = level
             change = self.percent_change()
             if self.flapping and change < self.flap_low:
                 self.flapping = False
             elif not self.flapping and change > self.flap_high:
                 self.flapping = True
         self.expired = (
-            not self.changed and self.max_interval != 0 and time - self.last_triggered >= self.max_interval
+            not changed and self.max_interval != 0 and time - self.last_triggered >= self.max_interval
         )
 
     def triggered(self, time: int) -> None:
         """Record that an event was sent at ``time``; the first after an OK starts the clock."""
         self.last_triggered = time
-        if self.history[self.idx - 1] == OK:
+        if self.previous == OK:
             self.first_triggered = time
 
     def duration(self) -> int:
@@ -86,6 +92,8 @@ class AlertState:
     def percent_change(self) -> float:
         """The weighted share of level changes across the history ring."""
         history = self.history
+        if history is None:
+            return 0.0
         size = len(history)
         changes = 0.0
         weight = MAX_WEIGHT / WEIGHT_DIFF

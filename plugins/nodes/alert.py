@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
 from time import perf_counter_ns
 from typing import Any
 
@@ -56,6 +55,7 @@ import trio
 from leyden.kernel import (
     AsyncNode,
     Batch,
+    Chunk,
     DeleteGroup,
     EdgeType,
     Emit,
@@ -98,18 +98,6 @@ LEVEL_NAMES = tuple(str(level) for level in Level)
 Evaluator = Callable[[Point], Any]
 
 
-@dataclass
-class AlertCounts:
-    """Kapacitor's alert node statistics."""
-
-    alerts_triggered: int = 0
-    oks_triggered: int = 0
-    infos_triggered: int = 0
-    warns_triggered: int = 0
-    crits_triggered: int = 0
-    events_dropped: int = 0
-
-
 class AlertNode(AsyncNode):
     """See the module docstring; one per ``|alert()`` (and per ``|deadman()``)."""
 
@@ -136,16 +124,11 @@ class AlertNode(AsyncNode):
         self.category: str = ctx.prop("category", "")
         self.topic: str = ctx.prop("topic", "")
         self.history = max(int(ctx.prop("history", DEFAULT_HISTORY)), 2)
-        self.augments = any(
-            (
-                self.id_tag,
-                self.id_field,
-                self.level_tag,
-                self.level_field,
-                self.message_field,
-                self.duration_field,
-            )
+        self.adds_tags = bool(self.id_tag or self.level_tag)
+        self.adds_fields = bool(
+            self.id_field or self.level_field or self.message_field or self.duration_field
         )
+        self.augments = self.adds_tags or self.adds_fields
         self.state_changes_only, self.max_interval = _state_changes_only(ctx)
         self.flapping = _flapping(ctx)
         self.inhibit = [(c[0], tuple(c[1:])) for c in ctx.calls("inhibit")]
@@ -176,7 +159,9 @@ class AlertNode(AsyncNode):
         for queue in self.queues:
             queue.on_room = self._hear
         self.previous: dict[str, Level] = {}
-        self.counts = AlertCounts()
+        #: Events triggered, by level (indexed by the level's value).
+        self.triggered = [0] * len(Level)
+        self.publish_failures = 0
         self.groups = _AlertGroups(self)
         self._owned_inhibitors: list[Inhibitor] = []
         self._logged_errors = 0
@@ -210,10 +195,16 @@ class AlertNode(AsyncNode):
 
     def statistics(self) -> dict[str, int]:
         """Kapacitor's per-node alert counters (``alerts_triggered``, ...)."""
-        counts = {f.name: getattr(self.counts, f.name) for f in fields(self.counts)}
+        ok, info, warning, critical = self.triggered
         dropped = sum(q.stats.dropped for q in self.queues) + self.unheard * len(self.queues)
-        counts["events_dropped"] += dropped
-        return counts
+        return {
+            "alerts_triggered": ok + info + warning + critical,
+            "oks_triggered": ok,
+            "infos_triggered": info,
+            "warns_triggered": warning,
+            "crits_triggered": critical,
+            "events_dropped": dropped + self.publish_failures,
+        }
 
     # -- per group ----------------------------------------------------------------------
 
@@ -327,7 +318,7 @@ class AlertNode(AsyncNode):
         return previous
 
     def handle_event(self, event: AlertEvent) -> None:
-        self.count(event.level)
+        self.triggered[event.level] += 1
         if self.anon_topic:
             if not event.no_external:
                 for queue in self.queues:
@@ -336,25 +327,13 @@ class AlertNode(AsyncNode):
         if self.topic:
             self._publish(self.topic, event.replace(topic=self.topic))
 
-    def count(self, level: Level) -> None:
-        counts = self.counts
-        counts.alerts_triggered += 1
-        if level == CRITICAL:
-            counts.crits_triggered += 1
-        elif level == WARNING:
-            counts.warns_triggered += 1
-        elif level == INFO:
-            counts.infos_triggered += 1
-        else:
-            counts.oks_triggered += 1
-
     def _publish(self, topic: str, event: AlertEvent) -> None:
         if self.alerts is None:
             return
         try:
             self.alerts.publish(topic, event)
         except Exception as err:
-            self.counts.events_dropped += 1
+            self.publish_failures += 1
             if not self._logged_publish:
                 self._logged_publish = True
                 log.error("%s: cannot publish alert %r to topic %s: %s", self.label, event.id, topic, err)
@@ -365,7 +344,18 @@ class AlertNode(AsyncNode):
         """The point to pass on, with the configured tags and fields added."""
         if not self.augments:
             return p
-        tags, fields_ = self._augmented(p, p.tags, p.fields, level, alert_id, duration, event)
+        tags = self._augmented_tags(p.tags, level, alert_id) if self.adds_tags else p.tags
+        fields_ = p.fields
+        if self.adds_fields:
+            fields_ = dict(fields_)
+            if self.level_field:
+                fields_[self.level_field] = LEVEL_NAMES[level]
+            if self.message_field:
+                fields_[self.message_field] = self._message(p, level, alert_id, duration, event)
+            if self.id_field:
+                fields_[self.id_field] = alert_id
+            if self.duration_field:
+                fields_[self.duration_field] = duration
         return Point(p.name, tags, fields_, p.time, p.dbrp, p.group, p.dims)
 
     def augment_batch(
@@ -374,45 +364,23 @@ class AlertNode(AsyncNode):
         if not self.augments:
             return b
         points = [self.augment_point(p, level, alert_id, duration, event) for p in b.points]
-        tags, _ = self._augmented(b, b.tags, {}, level, alert_id, duration, event)
+        tags = self._augmented_tags(b.tags, level, alert_id) if self.adds_tags else b.tags
         return b.replace(points=points, tags=tags)
 
-    def _augmented(
-        self,
-        msg: Point | Batch,
-        tags: Mapping[str, str],
-        fields_: Mapping[str, Any],
-        level: Level,
-        alert_id: str,
-        duration: int,
-        event: AlertEvent | None,
-    ) -> tuple[Any, Any]:
-        if self.level_tag or self.id_tag:
-            tags = dict(tags)
-            if self.level_tag:
-                tags[self.level_tag] = LEVEL_NAMES[level]
-            if self.id_tag:
-                tags[self.id_tag] = alert_id
-        if self.level_field or self.id_field or self.message_field or self.duration_field:
-            fields_ = dict(fields_)
-            if self.level_field:
-                fields_[self.level_field] = LEVEL_NAMES[level]
-            if self.message_field:
-                fields_[self.message_field] = self._message(msg, level, alert_id, duration, event)
-            if self.id_field:
-                fields_[self.id_field] = alert_id
-            if self.duration_field:
-                fields_[self.duration_field] = duration
-        return tags, fields_
+    def _augmented_tags(self, tags: Mapping[str, str], level: Level, alert_id: str) -> dict[str, str]:
+        tags = dict(tags)
+        if self.level_tag:
+            tags[self.level_tag] = LEVEL_NAMES[level]
+        if self.id_tag:
+            tags[self.id_tag] = alert_id
+        return tags
 
-    def _message(
-        self, msg: Point | Batch, level: Level, alert_id: str, duration: int, event: AlertEvent | None
-    ) -> str:
+    def _message(self, p: Point, level: Level, alert_id: str, duration: int, event: AlertEvent | None) -> str:
         """The message of an event; a point that publishes no event renders it here."""
-        if event is not None or not isinstance(msg, Point):
-            return event.message if event is not None else ""
+        if event is not None:
+            return event.message
         message, _ = self.templates.render_message_and_details(
-            alert_id, msg.name, msg.group, msg.tags, msg.fields, level, msg.time, duration
+            alert_id, p.name, p.group, p.tags, p.fields, level, p.time, duration
         )
         return message
 
@@ -430,9 +398,34 @@ class _AlertGroups(GroupedNode):
     def __init__(self, node: AlertNode) -> None:
         super().__init__()
         self.node = node
+        self.cascade = _cascade(node)
 
     def new_receiver(self, group: str, first: Message) -> Receiver:
         return self.node.new_group(group, first)
+
+    def process(self, chunk: Chunk) -> Chunk:
+        """With no reset lambdas a point's level does not depend on its group's
+        state, so the whole chunk is leveled by one fused comprehension first."""
+        levels = self.cascade(chunk) if self.cascade is not None else None
+        if levels is None:
+            return super().process(chunk)
+        out: list[Message] = []
+        groups = self.groups
+        for p, level in zip(chunk, levels, strict=True):
+            if type(p) is not Point:
+                out.extend(super().process([p]))
+                continue
+            receiver = groups.get(p.group)
+            if receiver is None:
+                receiver = groups[p.group] = self.new_receiver(p.group, p)
+            try:
+                result = receiver.leveled(p, level)
+            except PointError as err:
+                self.report_error(err)
+                continue
+            if result is not None:
+                out.append(result)
+        return out
 
 
 class _AlertGroup(Receiver):
@@ -511,9 +504,13 @@ class _AlertGroup(Receiver):
     # -- messages -----------------------------------------------------------------------
 
     def point(self, p: Point) -> Forward:
+        return self.leveled(p, self.determine_level(p, self.state.level))
+
+    def leveled(self, p: Point, level: Level) -> Forward:
+        """What ``p`` at ``level`` forwards: nothing, or ``p`` with the alert's tags
+        and fields, after the event (if any) went to the topics and handlers."""
         node = self.node
         state = self.state
-        level = self.determine_level(p, state.level)
         state.add_event(p.time, level)
         if self.inhibitors:
             self._set_inhibitors(level)
@@ -527,19 +524,23 @@ class _AlertGroup(Receiver):
         if node.no_recoveries and level == OK:
             return None
         alert_id = self.alert_id(p)
-        duration = state.duration()
-        previous = node.advance(alert_id, level)
+        duration = state.last_triggered - state.first_triggered
+        previous_levels = node.previous
+        previous = previous_levels.get(alert_id, OK)
+        previous_levels[alert_id] = level
         event = None
         if node.deaf:  # every handler queue is still full: build nothing
             node.unheard += 1
             if not node.unheard % 10_000:
                 node.log_unheard(alert_id)
-            node.count(level)
+            node.triggered[level] += 1
         elif node.publishes and node.someone_listens(alert_id):
             event = node.event(alert_id, p, p.fields, level, p.time, duration, previous)
             node.handle_event(event)
         else:
-            node.count(level)
+            node.triggered[level] += 1
+        if not node.augments:
+            return p
         return node.augment_point(p, level, alert_id, duration, event)
 
     def batch(self, b: Batch) -> Forward:
@@ -583,6 +584,17 @@ class _AlertGroup(Receiver):
 
 
 # -- construction -------------------------------------------------------------------------
+
+
+def _cascade(node: AlertNode) -> Callable[[Chunk], list[Level] | None] | None:
+    """The chunk leveler of a node without reset lambdas, most severe level first."""
+    if node.resets or not node.levels:
+        return None
+    ladder = [node.levels[level] for level in sorted(node.levels, reverse=True)]
+    cascade = getattr(ladder[0], "cascade", None)
+    if cascade is None:
+        return None
+    return cascade(ladder[1:], [*sorted(node.levels, reverse=True), OK])
 
 
 def _lambda_name(level: Level, reset: bool) -> str:

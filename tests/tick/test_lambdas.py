@@ -414,6 +414,52 @@ def test_selector_of_a_non_boolean_lambda_is_refused():
         compiled('"x" + 1').selector()
 
 
+# -- cascade ----------------------------------------------------------------------------------------
+
+
+def ladder(*texts: str, results=None):
+    first, *lower = (compiled(t) for t in texts)
+    return first.cascade(lower, results or [*range(len(texts), 0, -1), 0])
+
+
+def test_cascade_gives_the_result_of_the_first_true_lambda():
+    levels = ladder('"value" > 30.0', '"value" > 20.0', "\"host\" == 'a'")
+    points = [pt({"value": v}, {"host": h}) for v, h in ((35.0, "b"), (25.0, "b"), (5.0, "a"), (5.0, "b"))]
+    assert levels(points) == [3, 2, 1, 0]
+
+
+def test_cascade_mixes_lambdas_from_different_scopes():
+    first = compiled('"value" > limit', scope={"limit": (ValueType.FLOAT, 10.0)})
+    second = compiled('"value" > limit', scope={"limit": (ValueType.FLOAT, 1.0)})
+    levels = first.cascade([second], ["high", "low", "none"])
+    assert levels([pt({"value": 20.0}), pt({"value": 5.0}), pt({"value": 0.5})]) == ["high", "low", "none"]
+
+
+@pytest.mark.parametrize(
+    "points",
+    [
+        [pt({"value": 35.0}), pt({"other": 1.0})],  # a missing field
+        [pt({"value": 35.0}), pt({"value": "x"})],  # a type mismatch
+        [pt({"value": 35.0}), "not a point"],
+    ],
+)
+def test_cascade_gives_up_on_a_chunk_that_fails_anywhere(points):
+    assert ladder('"value" > 30.0', '"value" > 20.0')(points) is None
+
+
+def test_cascade_of_a_non_boolean_result_gives_up():
+    assert ladder('"flag"', '"value" > 20.0')([pt({"flag": 1, "value": 1.0})]) is None
+
+
+def test_cascade_of_a_stateful_lambda_is_not_built():
+    assert ladder('"value" > 30.0', "count() > 2") is None
+
+
+def test_cascade_wants_one_result_more_than_lambdas():
+    with pytest.raises(ValueError, match="needs 3 results"):
+        ladder('"value" > 30.0', '"value" > 20.0', results=[1, 0])
+
+
 def test_stateful_selector():
     kept, errors = compiled("count() <= 2").selector()([pt() for _ in range(4)])
     assert len(kept) == 2 and errors == 0

@@ -251,6 +251,22 @@ async def test_batch_alert_with_all_needs_every_point(tmp_path):
     assert [(e["level"], e["time"]) for e in events] == [("CRITICAL", "1970-01-01T00:01:00Z")]
 
 
+async def test_batches_are_leveled_per_batch_even_by_a_lambda_that_reads_nothing(tmp_path):
+    # such a lambda evaluates on anything, batches included: the chunk leveler
+    # must still leave batches to the batch rule
+    log = tmp_path / "a.log"
+    script = BATCH_SCRIPT.format(all="", log=log).replace('"value" > 80', "TRUE")
+    async with open_task(script) as task:
+        await task.write(lines(10, 85, 95, 10, 10, 10, 10), precision="s")
+        batch = task.output("out")["series"][0]
+    # one event per window, timed by its first point
+    assert [(e["level"], e["time"]) for e in read_log(log)] == [
+        ("CRITICAL", "1970-01-01T00:00:00Z"),
+        ("CRITICAL", "1970-01-01T00:00:30Z"),
+    ]
+    assert batch["tags"] == {"level": "CRITICAL"}
+
+
 async def test_no_recoveries_still_restarts_the_duration(tmp_path):
     log = tmp_path / "a.log"
     script = f"""
