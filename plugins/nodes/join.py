@@ -107,17 +107,38 @@ class _JoinSet:
 
 
 class _JoinGroup:
-    """The buffered sets of one group and how far each parent has got."""
+    """The buffered sets of one group and how far each parent has got.
 
-    __slots__ = ("heads", "oldest", "sets", "times")
+    A two-parent join in step (one parent ahead, the other catching up in time
+    order, as chunked parents are) keeps the leading parent's points in ``run``, a
+    queue in time order, instead of a set each: see :meth:`JoinNode._collect_points`.
+    The run and ``sets`` are never both non-empty.
+    """
+
+    __slots__ = ("heads", "leader", "oldest", "run", "sets", "times")
 
     def __init__(self, parents: int) -> None:
         self.sets: dict[int, list[_JoinSet]] = {}
         self.times: list[int] = []  # heap of the keys of ``sets``, stale entries allowed
         self.heads = [_ZERO] * parents
         self.oldest = _ZERO
+        self.run: deque[tuple[int, Point]] = deque()
+        self.leader = 0
+
+    def unrun(self, parents: int) -> None:
+        """Turn the run into the sets it stands for."""
+        if not self.sets:
+            self.times.clear()
+        for t, msg in self.run:
+            js = _JoinSet(t, parents)
+            js.put(self.leader, msg)
+            self.sets[t] = [js]
+            heapq.heappush(self.times, t)
+        self.run.clear()
 
     def collect(self, node: JoinNode, src: int, t: int, msg: Point | Batch, out: list[Message]) -> None:
+        if self.run:
+            self.unrun(node.parents)
         oldest = self.oldest
         if oldest == _ZERO or t < oldest:
             self.oldest = oldest = t
@@ -139,6 +160,8 @@ class _JoinGroup:
         self.emit(node, min(heads) <= oldest, out)
 
     def barrier(self, node: JoinNode, src: int, t: int, out: list[Message]) -> None:
+        if self.run:
+            self.unrun(node.parents)
         if self.oldest == _ZERO or t < self.oldest:
             self.oldest = t
         self.heads[src] = t
@@ -173,6 +196,8 @@ class _JoinGroup:
             only_ready = min(self.heads) <= self.oldest
 
     def emit_all(self, node: JoinNode, out: list[Message]) -> None:
+        if self.run:
+            self.unrun(node.parents)
         while self.sets:
             self.emit(node, False, out)
 
@@ -203,6 +228,8 @@ class JoinNode(AsyncNode):
         self.on: tuple[str, ...] = tuple(str(t) for t in on[-1]) if on else ()
         self.on_dims = (Dimensions(self.on, False), Dimensions(self.on, True))
         self.batches = ctx.edge_out is EdgeType.BATCH
+        #: Whether groups may keep runs (see _collect_points).
+        self.runs = self.parents == 2 and not self.on and not self.batches
         self.groups: dict[GroupID, _JoinGroup] = {}
         # for .on(): low marks per (parent, on-group) and the points waiting for a match
         self.low_marks: dict[tuple[int, GroupID], int] = {}
@@ -218,8 +245,11 @@ class JoinNode(AsyncNode):
         receive = self.receive
         async for src, chunk in inbox:
             out: list[Message] = []
-            for msg in chunk:
-                receive(src, msg, out)
+            if self.runs:
+                self._collect_points(src, chunk, out)
+            else:
+                for msg in chunk:
+                    receive(src, msg, out)
             if out:
                 await emit(out)
         out = []
@@ -247,6 +277,51 @@ class JoinNode(AsyncNode):
         else:
             self._delete(src, msg.group)
             out.append(msg)
+
+    def _collect_points(self, src: int, chunk: Chunk, out: list[Message]) -> None:
+        """:meth:`receive` for the chunk of one parent of a two-parent join.
+
+        Three steps of the general rule have shortcuts, the steps of two parents in
+        step: a point that starts a group's sets, a point of the leading parent
+        later than all its buffered ones (an incomplete set that nothing emits), and
+        a point of the other parent at the oldest buffered time (a complete set,
+        emitted at once). The general rule is followed exactly, so anything else
+        turns the run into sets and takes the general path.
+        """
+        groups = self.groups
+        tol = self.tolerance
+        for msg in chunk:
+            if type(msg) is not Point:
+                self.receive(src, msg, out)
+                continue
+            t = msg.time
+            if tol:
+                t = round_half_up(t, tol)
+            group = groups.get(msg.group)
+            if group is None:
+                group = self._group(msg.group)
+            if not group.sets:
+                run = group.run
+                if not run:  # whatever the oldest time was (a barrier's), it is t now
+                    group.oldest = t
+                    group.heads[src] = t
+                    group.leader = src
+                    run.append((t, msg))
+                    continue
+                elif src == group.leader:
+                    heads = group.heads
+                    if t > run[-1][0] and heads[1 - src] <= group.oldest:
+                        heads[src] = t
+                        run.append((t, msg))
+                        continue
+                elif t == group.oldest:
+                    group.heads[src] = t
+                    leading = run.popleft()[1]
+                    group.oldest = run[0][0] if run else _ZERO
+                    pair = [leading, msg] if src else [msg, leading]
+                    out.append(self.join_points(t, pair, pair[0]))  # type: ignore[arg-type]
+                    continue
+            group.collect(self, src, t, msg, out)
 
     def _group(self, gid: GroupID) -> _JoinGroup:
         group = self.groups.get(gid)
@@ -353,19 +428,23 @@ class JoinNode(AsyncNode):
         """The joined point or batch of a set, or None when an inner join lacks a parent."""
         if self.batches:
             return self._join_batches(js)
-        first: Point = js.values[js.first]  # type: ignore[assignment]
+        if js.size != self.parents and self.fill == _INNER:
+            return None
+        return self.join_points(js.time, js.values, js.values[js.first])  # type: ignore[arg-type]
+
+    def join_points(self, time: int, values: list[Point | None], first: Point) -> Point:
+        """The joined point of one point per parent (None: missing, filled)."""
         fields: dict[str, Any] = {}
-        for names, value in zip(self.prefixed, js.values, strict=True):
+        for names, value in zip(self.prefixed, values, strict=False):  # both one per parent
             if value is None:
-                if self.fill == _INNER:
-                    return None
                 for key in first.fields:
                     fields[names[key]] = self.fill_value
             else:
                 for key, v in value.fields.items():
                     fields[names[key]] = v
-        tags = first.dims.group_tags(first.tags) if first.dims.tag_names else {}
-        return Point(self.stream_name or first.name, tags, fields, js.time, None, first.group, first.dims)
+        dims = first.dims
+        tags = dims.group_tags(first.tags) if dims.tag_names else {}
+        return Point(self.stream_name or first.name, tags, fields, time, None, first.group, dims)
 
     def _join_batches(self, js: _JoinSet) -> Batch:
         """Joins the points of the batches by rounded time, like the point join."""

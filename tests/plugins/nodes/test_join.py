@@ -5,6 +5,8 @@ which these sequences mirror)."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from leyden.kernel import NO_DIMENSIONS, Barrier, Batch, DeleteGroup, Dimensions, EdgeType, Point
@@ -163,6 +165,54 @@ async def test_end_of_input_emits_what_is_buffered(make_context, drive):
     await d.send([pt("a", 1, 0)], 0)
     await d.close()
     assert rows(d.take()) == [("a", {}, {"a.value": 1, "b.value": 1}, 0)]
+
+
+def random_chunks(rng, parents=2):
+    """Chunks of two parents for one or two groups: mostly in step, as chunked parents
+    are, with late, repeated and early times and barriers mixed in."""
+    chunks = []
+    clock = [0] * parents
+    for _ in range(rng.randint(1, 12)):
+        src = rng.randrange(parents)
+        chunk = []
+        for _ in range(rng.randint(1, 8)):
+            host = rng.choice("ab")
+            roll = rng.random()
+            if roll < 0.1:
+                chunk.append(Barrier(HOST.group_id("m", {"host": host}), clock[src] * S))
+                continue
+            if roll < 0.75:
+                clock[src] += 1
+            elif roll < 0.85:
+                clock[src] = max(0, clock[src] - rng.randint(1, 3))
+            t = clock[src] + rng.choice((0, 0, 0, 0.4, 0.6))
+            chunk.append(pt(f"p{src}", rng.randint(0, 9), 0, HOST, host=host))
+            chunk[-1].time = int(t * S)
+        chunks.append((src, chunk))
+    return chunks
+
+
+@pytest.mark.parametrize("props", [{}, {"fill": 0.0}, {"tolerance": S}, {"fill": "null", "tolerance": S}])
+async def test_two_parents_in_step_take_shortcuts_with_the_general_rules_results(make_context, drive, props):
+    rng = random.Random(7)
+    for _ in range(150):
+        chunks = random_chunks(rng)
+        outputs = []
+        for runs in (True, False):
+            node = join(make_context, **{"as": ("x", "y")}, **props)
+            assert node.runs
+            node.runs = runs
+            d = drive(node)
+            emitted = []
+            for src, chunk in chunks:
+                await d.send(chunk, src)
+                emitted.append(d.take())
+            await d.close()
+            emitted.append(d.take())
+            outputs.append(
+                [[(type(m), m.group, getattr(m, "fields", None), m.time) for m in e] for e in emitted]
+            )
+        assert outputs[0] == outputs[1], chunks
 
 
 def batch(name, t_end, points):
