@@ -49,13 +49,21 @@ class Lambda(Protocol):
         which the lambda is true and how many points failed to evaluate."""
         ...
 
+    def mapper(self) -> Callable[[list[Point]], list[Any] | None] | None:
+        """A chunk function for a stateless lambda: its value for every point, or
+        None for a chunk where any point fails or that holds anything but points, so
+        the node can take its per-point path and report the errors. None when the
+        lambda is stateful."""
+        ...
+
     def cascade(
         self, lower: Sequence[Lambda], results: Sequence[Any]
     ) -> Callable[[list[Point]], list[Any] | None] | None:
         """A chunk function for a ladder of stateless boolean lambdas (this one, then
         ``lower``): per point, the result of the first lambda that is true, or the
-        last result. It returns None for a chunk where any point fails, so the node
-        can take its per-point path and report the errors; the method returns None
+        last result. It returns None for a chunk where any point fails or that holds
+        anything but points, so the node can take its per-point path and report the
+        errors; the method returns None
         when the ladder cannot be fused (a stateful lambda)."""
         ...
 

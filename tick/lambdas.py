@@ -46,6 +46,9 @@ __all__ = ["CompiledLambda", "compile_lambda", "lambda_text"]
 Scope = Mapping[str, tuple[ValueType, Any]]
 
 _PY_NAMES = {lt: f"_type_{py.__name__}" for lt, py in PY_TYPES.items()}
+#: The loop of chunk functions: reading every point's fields and tags also refuses a
+#: chunk holding anything but points, even when the lambda reads neither.
+_EVERY_POINT = "for f in [p.fields] for t in [p.tags]"
 _PREFERRED = (LType.FLOAT, LType.INT, LType.STRING, LType.BOOL, LType.DURATION, LType.TIME)
 
 
@@ -66,7 +69,7 @@ class CompiledLambda:
         type_: LType | None,
         references: frozenset[str],
         stateful: bool,
-        make: Callable[[], tuple[Callable[[Point], Any], Callable[[list[Point]], tuple[list[Point], int]]]],
+        make: Callable[[], tuple[Callable[..., Any], ...]],
         functions: Mapping[str, FunctionSpec],
         scope: Scope,
     ) -> None:
@@ -95,14 +98,23 @@ class CompiledLambda:
             )
         return (self._shared or self._make())[1]
 
+    def mapper(self) -> Callable[[list[Point]], list[Any] | None] | None:
+        """A chunk function returning the lambda's value for every point, in one
+        comprehension, or None for a chunk where any point fails or that holds
+        anything but points (the caller takes its per-point path, which reports
+        the errors). None for a stateful lambda,
+        whose state belongs to a group."""
+        return None if self.stateful else self._shared[2]  # type: ignore[index]
+
     def cascade(
         self, lower: Sequence[Any], results: Sequence[Any]
     ) -> Callable[[list[Point]], list[Any] | None] | None:
         """A chunk function for a ladder of boolean lambdas, ``self`` then ``lower``:
         for each point, ``results[i]`` for the first lambda ``i`` that is true, or the
         last result when none is; all in one comprehension, with no call per point.
-        It returns None for the whole chunk when any point fails to evaluate, so the
-        caller can take its per-point path, which reports the errors. None (no
+        It returns None for the whole chunk when any point fails to evaluate or the
+        chunk holds anything but points, so the caller can take its per-point path,
+        which reports the errors. None (no
         cascade) when a lambda is stateful: order of evaluation would matter."""
         ladder = [self, *lower]
         if len(results) != len(ladder) + 1:
@@ -117,12 +129,12 @@ class CompiledLambda:
             gen.functions, gen.scope = lam._functions, lam._scope
             test = gen.boolean(gen.expr(lam.node.expr), "alert")
             branches.append(f"{gen.bind(result, '_r')} if {test} else ")
-        reads = " for f in [p.fields] for t in [p.tags]" if gen.reads_point else ""
+        otherwise = gen.bind(results[-1], "_r")
         source = "\n".join(
             [
                 "def _cascade(pts):",
                 "    try:",
-                f"        return [{''.join(branches)}{gen.bind(results[-1], '_r')} for p in pts{reads}]",
+                f"        return [{''.join(branches)}{otherwise} for p in pts {_EVERY_POINT}]",
                 "    except Exception:",
                 "        return None",
                 "",
@@ -239,7 +251,14 @@ class _Generator:
                 "        except Exception:",
                 "            return _select_slowly(pts, _test)",
             ]
-        lines += ["    return _evaluate, _select", ""]
+        lines += [
+            "    def _map(pts):",
+            "        try:",
+            f"            return [{code.src} for p in pts {_EVERY_POINT}]",
+            "        except Exception:",
+            "            return None",
+        ]
+        lines += ["    return _evaluate, _select, _map", ""]
         return "\n".join(lines)
 
     # -- expressions -------------------------------------------------------------------

@@ -405,16 +405,13 @@ class _AlertGroups(GroupedNode):
 
     def process(self, chunk: Chunk) -> Chunk:
         """With no reset lambdas a point's level does not depend on its group's
-        state, so the whole chunk is leveled by one fused comprehension first."""
+        state, so a chunk of points is leveled by one fused comprehension first."""
         levels = self.cascade(chunk) if self.cascade is not None else None
         if levels is None:
             return super().process(chunk)
         out: list[Message] = []
         groups = self.groups
         for p, level in zip(chunk, levels, strict=True):
-            if type(p) is not Point:
-                out.extend(super().process([p]))
-                continue
             receiver = groups.get(p.group)
             if receiver is None:
                 receiver = groups[p.group] = self.new_receiver(p.group, p)

@@ -70,6 +70,8 @@ class EvalNode(Node):
         self._single = (
             self.names[0] if len(self.names) == 1 and not self.tag_names and not self.keep else None
         )
+        #: For that common case, the lambda over a whole chunk of points at once.
+        self._map = self.lambdas[0].mapper() if self._single is not None and not stateful else None
 
     def _evaluators(self) -> list[Evaluator]:
         return [lam.evaluator() for lam in self.lambdas]
@@ -78,6 +80,14 @@ class EvalNode(Node):
         return len(self.per_group)
 
     def process(self, chunk: Chunk) -> Chunk:
+        if self._map is not None:
+            values = self._map(chunk)
+            if values is not None:
+                name = self._single
+                return [
+                    Point(p.name, p.tags, {name: v}, p.time, p.dbrp, p.group, p.dims)
+                    for p, v in zip(chunk, values, strict=True)
+                ]
         out: list[Message] = []
         for msg in chunk:
             kind = type(msg)

@@ -414,6 +414,34 @@ def test_selector_of_a_non_boolean_lambda_is_refused():
         compiled('"x" + 1').selector()
 
 
+# -- mapper ----------------------------------------------------------------------------------------
+
+
+def test_mapper_evaluates_a_chunk():
+    values = compiled('"value" * 2.0').mapper()
+    assert values([pt({"value": 1.5}), pt({"value": 2.0})]) == [3.0, 4.0]
+
+
+@pytest.mark.parametrize(
+    "points",
+    [
+        [pt({"value": 1.5}), pt({"other": 1.0})],
+        [pt({"value": 1.5}), pt({"value": "x"})],
+        [pt({"value": 1.5}), "not a point"],
+    ],
+)
+def test_mapper_gives_up_on_a_chunk_that_fails_anywhere(points):
+    assert compiled('"value" * 2.0').mapper()(points) is None
+
+
+def test_mapper_of_a_lambda_reading_nothing_still_wants_points():
+    assert compiled("1 + 1").mapper()([pt(), "not a point"]) is None
+
+
+def test_stateful_lambdas_have_no_mapper():
+    assert compiled("count()").mapper() is None
+
+
 # -- cascade ----------------------------------------------------------------------------------------
 
 
@@ -445,6 +473,10 @@ def test_cascade_mixes_lambdas_from_different_scopes():
 )
 def test_cascade_gives_up_on_a_chunk_that_fails_anywhere(points):
     assert ladder('"value" > 30.0', '"value" > 20.0')(points) is None
+
+
+def test_cascade_of_lambdas_reading_nothing_still_wants_points():
+    assert ladder("TRUE", "FALSE")([pt(), "not a point"]) is None
 
 
 def test_cascade_of_a_non_boolean_result_gives_up():

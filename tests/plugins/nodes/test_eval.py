@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from nodeutil import batch, lambdas, node, point
 
-from leyden.kernel import EdgeType
+from leyden.kernel import Barrier, EdgeType, Point
 
 
 def evaluate(plugins, *texts, edge_in=EdgeType.STREAM, **props):
@@ -55,6 +55,14 @@ def test_errors_drop_the_point_quiet_or_not(plugins, quiet, caplog):
     assert e.process([point(0, {"v": 1}), point(1, {"v": 2, "missing": 1})])[0].fields == {"r": 3}
     assert e.stats.errors == 1
     assert ("error evaluating expression" in caplog.text) is not quiet
+
+
+def test_a_chunk_of_points_and_barriers_keeps_its_order(plugins):
+    # a lambda that reads nothing evaluates on anything: barriers must still pass as they are
+    e = evaluate(plugins, "1.5", **{"as": ("r",)})
+    out = e.process([point(0, {"v": 1}), Barrier("", 5), point(1, {"v": 2})])
+    assert [type(m) for m in out] == [Point, Barrier, Point]
+    assert [m.fields for m in out if type(m) is Point] == [{"r": 1.5}, {"r": 1.5}]
 
 
 def test_stateful_lambdas_keep_state_per_group(plugins):
