@@ -399,6 +399,10 @@ class _AlertGroups(GroupedNode):
         super().__init__()
         self.node = node
         self.cascade = _cascade(node)
+        #: Whether a point at its group's current level forwards nothing and only
+        #: needs recording: no flapping ring or maximum interval to keep up, and
+        #: repeats suppressed (always for OK, with .stateChangesOnly() for the rest).
+        self.skip_repeats = node.flapping is None and not node.max_interval and not node.inhibit
 
     def new_receiver(self, group: str, first: Message) -> Receiver:
         return self.node.new_group(group, first)
@@ -411,10 +415,17 @@ class _AlertGroups(GroupedNode):
             return super().process(chunk)
         out: list[Message] = []
         groups = self.groups
+        skip_repeats = self.skip_repeats
+        state_changes_only = self.node.state_changes_only
         for p, level in zip(chunk, levels, strict=True):
             receiver = groups.get(p.group)
             if receiver is None:
                 receiver = groups[p.group] = self.new_receiver(p.group, p)
+            state = receiver.state
+            if skip_repeats and level == state.level and (state_changes_only or level == OK):
+                state.previous = level  # AlertState.add_event, for a repeat
+                state.changed = False
+                continue
             try:
                 result = receiver.leveled(p, level)
             except PointError as err:
