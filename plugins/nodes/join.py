@@ -318,8 +318,7 @@ class JoinNode(AsyncNode):
                     group.heads[src] = t
                     leading = run.popleft()[1]
                     group.oldest = run[0][0] if run else _ZERO
-                    pair = [leading, msg] if src else [msg, leading]
-                    out.append(self.join_points(t, pair, pair[0]))  # type: ignore[arg-type]
+                    out.append(self.join_pair(t, leading, msg) if src else self.join_pair(t, msg, leading))
                     continue
             group.collect(self, src, t, msg, out)
 
@@ -431,6 +430,16 @@ class JoinNode(AsyncNode):
         if js.size != self.parents and self.fill == _INNER:
             return None
         return self.join_points(js.time, js.values, js.values[js.first])  # type: ignore[arg-type]
+
+    def join_pair(self, time: int, first: Point, second: Point) -> Point:
+        """:meth:`join_points` of a complete pair, the most common join."""
+        first_names, second_names = self.prefixed
+        fields = {first_names[key]: v for key, v in first.fields.items()}
+        for key, v in second.fields.items():
+            fields[second_names[key]] = v
+        dims = first.dims
+        tags = dims.group_tags(first.tags) if dims.tag_names else {}
+        return Point(self.stream_name or first.name, tags, fields, time, None, first.group, dims)
 
     def join_points(self, time: int, values: list[Point | None], first: Point) -> Point:
         """The joined point of one point per parent (None: missing, filled)."""
