@@ -51,7 +51,10 @@ def leyden_alert_handlers() -> list[HandlerSpec]:
 
     Called once when plugins are loaded. A handler's factory builds an object whose
     ``async def handle(event)`` is called off the pipeline's hot path, from a
-    bounded queue; it may raise to have the delivery retried as configured.
+    bounded queue; it may raise to have the delivery retried as configured. A
+    handler that keeps resources between events (connections, files) may define
+    ``async def aclose()``: it is called once its queue ends (task stopped, topic
+    handler removed, server shutting down), even on cancellation.
     """
 
 

@@ -54,7 +54,12 @@ class HTTPReceiver:
     statuses: list[int] = field(default_factory=list)
     status: int = 200
     hold: trio.Event | None = None
+    #: Serve several requests per connection instead of closing after one.
+    keep_alive: bool = False
     requests: list[Request] = field(default_factory=list)
+    #: Connections accepted, and those the client has closed.
+    connections: int = 0
+    closed_connections: int = 0
     port: int = 0
     _changed: trio.Event = field(default_factory=trio.Event)
 
@@ -74,11 +79,21 @@ class HTTPReceiver:
         return self.requests
 
     async def serve(self, stream: trio.SocketStream) -> None:
+        self.connections += 1
         try:
             async with stream:
                 await self._serve_one(stream)
         except (trio.BrokenResourceError, trio.ClosedResourceError):
             pass  # the client hung up, e.g. after its timeout
+        self.closed_connections += 1
+        self._changed.set()
+        self._changed = trio.Event()
+
+    async def wait_until(self, done: Any) -> None:
+        """Wait until ``done()`` holds (it is checked after every request and close)."""
+        with trio.fail_after(WAIT_SECONDS):
+            while not done():
+                await self._changed.wait()
 
     async def _serve_one(self, stream: trio.SocketStream) -> None:
         conn = h11.Connection(h11.SERVER)
@@ -104,14 +119,19 @@ class HTTPReceiver:
                 if self.hold is not None:
                     await self.hold.wait()
                 await self._respond(stream, conn)
-                return
+                if not self.keep_alive:
+                    return
+                conn.start_next_cycle()
+                request = None
             else:
                 return
 
     async def _respond(self, stream: trio.SocketStream, conn: h11.Connection) -> None:
         status = self.statuses.pop(0) if self.statuses else self.status
         text = b"boom" if status >= 400 else b"ok"
-        headers = [("content-length", str(len(text))), ("connection", "close")]
+        headers = [("content-length", str(len(text)))]
+        if not self.keep_alive:
+            headers.append(("connection", "close"))
         for out in (
             h11.Response(status_code=status, headers=headers),
             h11.Data(data=text),

@@ -28,6 +28,9 @@ from ._event import AlertEvent
 
 log = logging.getLogger("leyden.alerts")
 
+#: How long a handler may take to close when its queue ends.
+CLOSE_SECONDS = 5
+
 #: Seconds between two log lines about the same kind of trouble on one queue.
 LOG_INTERVAL = 10.0
 
@@ -117,12 +120,27 @@ class HandlerQueue:
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         task_status.started()
-        async with self._receive:
-            async for event in self._receive:
-                self.queued -= 1
-                if self.on_room is not None and self.queued == self.capacity - 1:
-                    self.on_room()
-                await self._deliver(event)
+        try:
+            async with self._receive:
+                async for event in self._receive:
+                    self.queued -= 1
+                    if self.on_room is not None and self.queued == self.capacity - 1:
+                        self.on_room()
+                    await self._deliver(event)
+        finally:
+            await self._close_handler()
+
+    async def _close_handler(self) -> None:
+        """Let the handler release what it keeps between events (``aclose()``),
+        also when the worker is cancelled, but never for long."""
+        aclose = getattr(self.handler, "aclose", None)
+        if aclose is None:
+            return
+        with trio.CancelScope(shield=True), trio.move_on_after(CLOSE_SECONDS):
+            try:
+                await aclose()
+            except Exception as err:
+                log.warning("%s: error closing the handler: %s", self.label, err)
 
     async def _deliver(self, event: AlertEvent) -> None:
         policy = self.policy

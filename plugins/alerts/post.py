@@ -74,6 +74,8 @@ class PostHandler:
         self.timeout_ns = timeout_ns
         self.verify = verify
         self.policy = policy or DeliveryPolicy()
+        #: One client for all events, so connections to the endpoint are reused.
+        self._client: httpx.AsyncClient | None = None
 
     async def handle(self, event: AlertEvent) -> None:
         data = event.template_data()
@@ -84,8 +86,9 @@ class PostHandler:
             content = (event.to_json() + "\n").encode("utf-8")
             headers["Content-Type"] = "application/json"
         url = self.url.render(data)
-        async with httpx.AsyncClient(verify=self.verify, timeout=self.timeout_ns / NS) as client:
-            response = await client.post(url, content=content, headers=headers, auth=self.auth)
+        if self._client is None:
+            self._client = httpx.AsyncClient(verify=self.verify, timeout=self.timeout_ns / NS)
+        response = await self._client.post(url, content=content, headers=headers, auth=self.auth)
         if response.is_success:
             return
         detail = (
@@ -97,6 +100,12 @@ class PostHandler:
         if response.status_code >= 500 or response.status_code in _RETRIED_STATUS:
             raise RuntimeError(message)
         raise HandlerRefused(message)
+
+    async def aclose(self) -> None:
+        """Close the connections kept to the endpoint."""
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()
 
 
 def _endpoint(section: Any, name: str) -> Mapping[str, Any]:

@@ -47,6 +47,34 @@ async def test_retries_until_the_receiver_recovers(mock_clock):
         nursery.cancel_scope.cancel()
 
 
+async def test_post_events_share_one_connection_closed_with_the_queue():
+    async with trio.open_nursery() as nursery:
+        receiver = await start_http(nursery, HTTPReceiver(keep_alive=True))
+        queue = HandlerQueue(post_to(receiver.url), "test")
+        for _ in range(5):
+            queue.offer(sample_event())
+        await drain(queue)
+        # the worker has returned: the handler's connection is closed from its side
+        await receiver.wait_until(lambda: receiver.closed_connections == 1)
+        nursery.cancel_scope.cancel()
+    assert len(receiver.requests) == 5
+    assert receiver.connections == 1
+
+
+async def test_a_cancelled_worker_still_closes_its_handler():
+    async with trio.open_nursery() as nursery:
+        receiver = await start_http(nursery, HTTPReceiver(keep_alive=True))
+        async with trio.open_nursery() as workers:
+            queue = HandlerQueue(post_to(receiver.url), "test")
+            workers.start_soon(queue.run)
+            queue.offer(sample_event())
+            await receiver.wait_for(1)
+            await wait_all_tasks_blocked()
+            workers.cancel_scope.cancel()
+        await receiver.wait_until(lambda: receiver.closed_connections == 1)
+        nursery.cancel_scope.cancel()
+
+
 async def test_gives_up_after_the_configured_retries(caplog, autojump_clock):
     async with trio.open_nursery() as nursery:
         receiver = await start_http(nursery, HTTPReceiver(statuses=[500] * 5))

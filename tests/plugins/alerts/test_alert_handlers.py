@@ -113,6 +113,7 @@ async def test_post_sends_alert_json_with_headers():
             post_handler, receiver.url + "/alert", header=("X-Token", "abc"), timeout=5 * 10**9
         )
         await handler.handle(sample_event())
+        await handler.aclose()
         nursery.cancel_scope.cancel()
     (request,) = receiver.requests
     assert (request.method, request.target) == ("POST", "/alert")
@@ -138,6 +139,7 @@ async def test_post_endpoint_from_config_with_template_auth_and_url_template():
         }
         handler = from_script(post_handler, config=config, endpoint="api")
         await handler.handle(sample_event())
+        await handler.aclose()
         nursery.cancel_scope.cancel()
     (request,) = receiver.requests
     assert request.target == "/alerts/cpu:nil"
@@ -155,6 +157,7 @@ async def test_post_errors_retry_on_5xx_and_refuse_on_4xx():
             await handler.handle(sample_event())
         with pytest.raises(HandlerRefused, match="answered 400: boom"):
             await handler.handle(sample_event())
+        await handler.aclose()
         nursery.cancel_scope.cancel()
 
 
