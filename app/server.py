@@ -24,6 +24,7 @@ from .alerts import AlertService
 from .api import create_app
 from .config import Config, ConfigError
 from .services import Services
+from .sideload import SideloadService
 from .storage import Store
 from .tasks import TaskService
 
@@ -58,7 +59,8 @@ class Server:
         store = Store.open(config.storage_path)
         try:
             plugins = self.plugins or PluginRegistry.load(config.plugins.lock or None)
-            kernel = Kernel(plugins, services={"config": config, "plugins": plugins})
+            sideload = SideloadService()
+            kernel = Kernel(plugins, services={"config": config, "plugins": plugins, "sideload": sideload})
             async with trio.open_nursery() as nursery:
                 await nursery.start(kernel.run)
                 alerts = AlertService(kernel.plugins, store, config.sections)
@@ -71,6 +73,7 @@ class Server:
                     store=store,
                     tasks=tasks,
                     alerts=alerts,
+                    sideload=sideload,
                     cluster_id=_identity(store, "cluster_id"),
                     server_id=_identity(store, "server_id"),
                 )

@@ -8,6 +8,7 @@ from leyden.kernel import Kernel
 
 from .alerts import AlertService
 from .config import Config
+from .sideload import SideloadService
 from .storage import Store
 from .tasks import TaskService
 
@@ -21,5 +22,6 @@ class Services:
     store: Store
     tasks: TaskService
     alerts: AlertService
+    sideload: SideloadService
     cluster_id: str
     server_id: str

@@ -18,13 +18,13 @@ from werkzeug.exceptions import HTTPException
 from .. import KAPACITOR_VERSION
 from ..errors import AppError
 from ..services import Services
-from . import alerts, config, debug, ping, tasks, templates, write
+from . import alerts, config, debug, ping, sideload, tasks, templates, write
 from ._http import error_response
 
 log = logging.getLogger("leyden.api")
 
 #: The API's areas, each a module with a ``blueprint``.
-AREAS = [ping, write, tasks, templates, debug, config, alerts]
+AREAS = [ping, write, tasks, templates, debug, config, alerts, sideload]
 
 
 def create_app(services: Services) -> QuartTrio:

@@ -12,7 +12,9 @@ in, most specific first; the first file that has a key wins, else its default::
             .field('cpu_threshold', 95.0)
             .tag('team', 'ops')
 
-The files are read once, when the task starts. A loaded value is converted to the
+The files are read when the task starts, and again on ``POST
+/kapacitor/v1/sideload/reload`` (the ``sideload`` service shares one source per URL
+between nodes; without it, each node reads its own). A loaded value is converted to the
 type of its default (``'80'`` becomes ``80.0`` for a float default); a value that
 cannot be converted falls back to the default. The templates are Go templates over
 the point's tags, as in Kapacitor.
@@ -67,6 +69,8 @@ class FileSource:
             raise ValueError(f"sideload source path must be absolute {str(root)!r}")
         self.root = root
         self.cache: dict[str, dict[str, Any]] = {}
+        #: Bumped by every reload, so nodes know their remembered lookups are stale.
+        self.version = 0
         self.reload()
 
     def reload(self) -> None:
@@ -77,6 +81,7 @@ class FileSource:
                 path = Path(directory, name)
                 cache[path.relative_to(self.root).as_posix()] = _read_values(path)
         self.cache = cache
+        self.version += 1
 
     def lookup(self, order: list[str], key: str) -> Any:
         for path in order:
@@ -109,7 +114,9 @@ class SideloadNode(Node):
         source = ctx.prop("source")
         if not source:
             raise ValueError("sideload needs a .source()")
-        self.source = FileSource(source)
+        service = ctx.service("sideload")
+        self.source = FileSource(source) if service is None else service.source(source, FileSource)
+        self._memo_version = self.source.version
         orders = ctx.calls("order")
         self.order = [Template.parse(str(t), name="order") for t in (orders[-1] if orders else ())]
         self.fields: dict[str, Any] = {str(name): dflt for name, dflt in ctx.calls("field")}
@@ -119,6 +126,9 @@ class SideloadNode(Node):
         self._logged = 0
 
     def process(self, chunk: Chunk) -> Chunk:
+        if self._memo_version != self.source.version:
+            self._memo.clear()
+            self._memo_version = self.source.version
         out: list[Message] = []
         for msg in chunk:
             kind = type(msg)
