@@ -81,7 +81,9 @@ class Kernel:
         node that rejects its configuration (``window`` with both ``period`` and
         ``periodCount``) is refused at define time, as Kapacitor does, not at start.
         """
-        pipeline = self.compiler.compile(script, self.plugins, vars=vars, task_type=task_type)
+        pipeline = self.compiler.compile(
+            script, self.plugins, vars=vars, task_type=task_type, config=self.services.get("config")
+        )
         RunningTask("check", pipeline, self.clock, self.services)
         return pipeline
 

@@ -74,8 +74,12 @@ class ScriptCompiler(Protocol):
         *,
         vars: Mapping[str, TaskVar] | None = None,
         task_type: EdgeType | None = None,
+        config: Any = None,
     ) -> Pipeline:
-        """Parse, check and build; raises ``TickError`` with line and column."""
+        """Parse, check and build; raises ``TickError`` with line and column.
+        ``config`` is the server's configuration (sections by name through
+        ``config.get(name)``), for language features configured there, such as
+        Kapacitor's ``[deadman]``; None means every default."""
         ...
 
     def declared_vars(self, script: str, plugins: Any) -> dict[str, TaskVar]:

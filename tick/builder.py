@@ -42,7 +42,7 @@ from leyden.kernel import (
 )
 
 from . import ast
-from .durations import format_duration_literal, parse_duration_literal
+from .durations import format_duration_literal, parse_duration_literal, parse_go_duration
 from .fmt import format_expression
 from .lambdas import compile_lambda, compile_regex
 from .parser import parse, parse_lambda
@@ -67,6 +67,7 @@ def compile(
     vars: Mapping[str, TaskVar] | None = None,
     task_type: EdgeType | None = None,
     allow_missing_vars: bool = False,
+    config: Any = None,
 ) -> Pipeline:
     """Parse, check and build a script into a pipeline.
 
@@ -74,8 +75,12 @@ def compile(
     ``task_type`` is the type the task was defined with, if any. With
     ``allow_missing_vars`` a template's undefined vars get zero values, so the
     template itself can be checked, as Kapacitor does when it is defined.
+    ``config`` (sections by ``config.get(name)``) is what macros read, and with
+    ``[deadman] global = true`` every pipeline's source gets a deadman, as in
+    Kapacitor.
     """
-    return _Builder(plugins, vars or {}, task_type, allow_missing_vars).build(parse(script))
+    builder = _Builder(plugins, vars or {}, task_type, allow_missing_vars, config)
+    return builder.build(parse(script))
 
 
 def declared_vars(script: str, plugins: Any) -> dict[str, TaskVar]:
@@ -155,6 +160,10 @@ class Macro:
         values = [(_type_of(value), value, self.pos) for value in args]
         self._builder.set_property(node.properties, prop, values, self.pos, trusted=True)
 
+    def config(self, section: str) -> Mapping[str, Any]:
+        """The server's configuration section ``section`` (empty when there is none)."""
+        return self._builder.section(section)
+
     def lambda_expr(self, source: str) -> Any:
         """Compile the lambda expression ``source`` (without ``lambda:``)."""
         try:
@@ -169,6 +178,7 @@ class _Builder:
     vars: Mapping[str, TaskVar]
     task_type: EdgeType | None
     allow_missing_vars: bool
+    config: Any = None
     nodes: list[PipelineNode] = field(default_factory=list)
     scope: dict[str, Value] = field(default_factory=dict)
     declared_at: dict[str, ast.Pos] = field(default_factory=dict)
@@ -189,7 +199,26 @@ class _Builder:
         if not self.sources:
             raise TickError("the script has no source: a pipeline starts with stream or batch", 1, 1)
         (source,) = self.sources.values()
+        self._global_deadman(source)
         return Pipeline(self.nodes, source.edge_out, list(self.dbrps))
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        found = self.config.get(name) if self.config is not None else None
+        return found if isinstance(found, Mapping) else {}
+
+    def _global_deadman(self, source: PipelineNode) -> None:
+        """Kapacitor's ``[deadman] global = true``: a deadman on the source node."""
+        deadman = self.section("deadman")
+        spec = self.plugins.nodes.get("deadman")
+        if not deadman.get("global") or spec is None:
+            return
+        try:
+            threshold = float(deadman.get("threshold", 0.0))
+            interval = parse_go_duration(str(deadman.get("interval", "10s")))
+        except (TypeError, ValueError) as err:
+            raise TickError(f"invalid [deadman] configuration: {err}", 1, 1) from None
+        args = [(V.FLOAT, threshold, (1, 1)), (V.DURATION, interval, (1, 1))]
+        self.chain_node(source, spec, args, (1, 1), trusted=True)
 
     # -- variables -------------------------------------------------------------------
 

@@ -30,11 +30,17 @@ class TickCompiler:
         vars: Mapping[str, TaskVar] | None = None,
         task_type: EdgeType | None = None,
         allow_missing_vars: bool = False,
+        config: Any = None,
     ) -> Pipeline:
         """Parse, check and build; ``allow_missing_vars`` checks a template."""
         try:
             return builder.compile(
-                script, plugins, vars=vars, task_type=task_type, allow_missing_vars=allow_missing_vars
+                script,
+                plugins,
+                vars=vars,
+                task_type=task_type,
+                allow_missing_vars=allow_missing_vars,
+                config=config,
             )
         except RecursionError:
             raise TickError(TOO_DEEP) from None

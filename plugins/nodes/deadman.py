@@ -25,8 +25,11 @@ is the same as::
             .message('{{ .ID }} is {{ if eq .Level "OK" }}alive{{ else }}dead{{ end }}: ...')
             .crit(lambda: "emitted" <= 100.0 AND (hour("time") >= 8 AND hour("time") <= 17))
 
-The id and message are Kapacitor's defaults for the ``[deadman]`` section; set
-``.id()`` and ``.message()`` on the result to change them.
+The id and message come from the ``[deadman]`` section of the configuration (``id``
+and ``message``, Kapacitor's defaults below when unset); set ``.id()`` and
+``.message()`` on the result to change them for one script. With ``global = true``
+there, every task gets ``|deadman(threshold, interval)`` on its source, with the
+section's ``threshold`` and ``interval`` (0.0 and ``10s`` by default).
 """
 
 from __future__ import annotations
@@ -60,8 +63,11 @@ def expand_deadman(macro: Any) -> PipelineNode:
     for condition in conditions:
         crit = f"{crit} AND ({condition.text})"
     macro.set(alert, "crit", macro.lambda_expr(crit))
-    macro.set(alert, "id", DEFAULT_ID.replace("NODE_NAME", macro.parent.name, 1))
-    macro.set(alert, "message", DEFAULT_MESSAGE.replace("INTERVAL", format_go_duration(interval), 1))
+    section = macro.config("deadman")
+    id_template = str(section.get("id") or DEFAULT_ID)
+    message = str(section.get("message") or DEFAULT_MESSAGE)
+    macro.set(alert, "id", id_template.replace("NODE_NAME", macro.parent.name, 1))
+    macro.set(alert, "message", message.replace("INTERVAL", format_go_duration(interval), 1))
     return alert
 
 

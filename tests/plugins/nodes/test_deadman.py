@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 import trio
 
+from leyden.kernel import TickError
 from leyden.kernel.testing import open_task
 
 SCRIPT = """
@@ -65,3 +67,42 @@ async def test_extra_lambdas_must_hold_too(plugins, autojump_clock):
         await trio.sleep(30)
         await task.settle()
         assert task.output("out")["series"] is None  # never critical
+
+
+async def test_id_and_message_come_from_the_deadman_section(plugins, autojump_clock):
+    config = {
+        "deadman": {
+            "id": "{{ .TaskName }}/NODE_NAME",
+            "message": '{{ .ID }} saw {{ index .Fields "emitted" }} in INTERVAL',
+        }
+    }
+    script = SCRIPT.format(condition="").replace("10s", "1m")
+    async with open_task(script, plugins=plugins, services={"config": config}) as task:
+        await trio.sleep(120)
+        await task.settle()
+        assert last(task)["message"] == "test/from1 saw 0 in 1m0s"
+
+
+async def test_global_deadman_watches_every_tasks_source(plugins, autojump_clock):
+    config = {"deadman": {"global": True, "threshold": 1, "interval": "1m30s"}}
+    script = "stream\n    |from()\n        .measurement('cpu')\n    |httpOut('out')\n"
+    async with open_task(script, plugins=plugins, services={"config": config}) as task:
+        nodes = task.state.pipeline.nodes
+        assert [n.name for n in nodes] == [
+            "stream0",
+            "from1",
+            "http_out2",
+            "stats3",
+            "derivative4",
+            "alert5",
+        ]
+        assert nodes[3].parents == [nodes[0]] and nodes[3].args == (90_000_000_000,)
+        assert nodes[5].properties["crit"][0][0].text == '"emitted" <= 1.0'
+        assert nodes[5].properties["id"] == [("node 'stream0' in task '{{ .TaskName }}'",)]
+
+
+async def test_a_bad_global_deadman_section_is_a_script_error(plugins):
+    config = {"deadman": {"global": True, "interval": "ten seconds"}}
+    with pytest.raises(TickError, match="invalid \\[deadman\\] configuration"):
+        async with open_task("stream|from()", plugins=plugins, services={"config": config}):
+            pass
