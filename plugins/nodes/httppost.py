@@ -20,12 +20,18 @@ stalls the pipeline; what does not fit in the queue is dropped and counted as an
 error. Failed posts are logged (with the response body under ``.captureResponse()``).
 Only ``.codeField(name)``, which adds the response status to the data, makes the
 data wait for its post.
+
+An endpoint with a ``row-template`` (or ``row-template-file``) posts that Go template
+rendered instead of the JSON, with Kapacitor's data: ``.Name``, ``.Tags`` and
+``.Values``, a list with a map per row from column (``time`` and the fields) to
+value, as in ``row-template = '{{ range .Values }}{{ index . "value" }} {{ end }}'``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,6 +53,14 @@ from leyden.kernel import (
     hookimpl,
     params,
     point_row,
+)
+from leyden.tick.gotemplate import (
+    GoStruct,
+    GoTime,
+    StringMap,
+    Template,
+    TemplateExecError,
+    TemplateParseError,
 )
 
 log = logging.getLogger("leyden.node.httppost")
@@ -70,12 +84,14 @@ class HTTPPostNode(AsyncNode):
         _validate(urls, endpoints, headers)
         self.headers: dict[str, str] = {}
         self.auth: tuple[str, str] | None = None
+        self.row_template: Template | None = None
         if urls:
             self.url = urls[0]
         else:
             self._use_endpoint(endpoints[0], ctx.service("config"))
         self.headers.update(headers)
-        self.headers.setdefault("Content-Type", "application/json")
+        if self.row_template is None:
+            self.headers.setdefault("Content-Type", "application/json")
         timeout: int = ctx.prop("timeout", 0)
         self.timeout = timeout / NS if timeout > 0 else None
         self.capture_response = ctx.flag("captureResponse")
@@ -93,6 +109,7 @@ class HTTPPostNode(AsyncNode):
                 auth = entry.get("basic-auth") or {}
                 if auth.get("username") and auth.get("password"):
                     self.auth = (str(auth["username"]), str(auth["password"]))
+                self.row_template = _row_template(entry)
                 return
         raise ValueError(f"endpoint '{name}' does not exist")
 
@@ -141,8 +158,11 @@ class HTTPPostNode(AsyncNode):
 
     async def post(self, client: httpx.AsyncClient, msg: Point | Batch) -> int:
         """POST one message; returns the HTTP status, or 0 when no response came."""
-        row = batch_row(msg) if type(msg) is Batch else point_row(msg)  # type: ignore[arg-type]
-        body = json.dumps({"series": [row]}, separators=(",", ":")) + "\n"
+        try:
+            body = self._body(msg)
+        except TemplateExecError as err:
+            self._failed(f"failed to execute the row template: {err}")
+            return 0
         try:
             response = await client.post(self.url, content=body, headers=self.headers)
         except httpx.HTTPError as err:
@@ -157,11 +177,54 @@ class HTTPPostNode(AsyncNode):
             self._failed(f"POST to {self.url} returned status {response.status_code}: {detail}")
         return response.status_code
 
+    def _body(self, msg: Point | Batch) -> str:
+        if self.row_template is not None:
+            return self.row_template.render(mapped_row(msg))
+        row = batch_row(msg) if type(msg) is Batch else point_row(msg)  # type: ignore[arg-type]
+        return json.dumps({"series": [row]}, separators=(",", ":")) + "\n"
+
     def _failed(self, message: str) -> None:
         self.stats.errors += 1
         self.failures += 1
         if self.failures <= _LOGGED_FAILURES:
             log.error("httpPost: %s", message)
+
+
+def mapped_row(msg: Point | Batch) -> GoStruct:
+    """Kapacitor's data for row templates: the row with a column -> value map per row."""
+    if type(msg) is Point:
+        values = [{"time": GoTime(msg.time), **msg.fields}]
+    else:
+        row = batch_row(msg)  # type: ignore[arg-type]
+        columns = row.get("columns", [])
+        values = [
+            {**dict(zip(columns, raw, strict=True)), "time": GoTime(p.time)}
+            for p, raw in zip(msg.points, row.get("values", []), strict=True)  # type: ignore[union-attr]
+        ]
+    return GoStruct("kapacitor.mappedRow", {"Name": msg.name, "Tags": StringMap(msg.tags), "Values": values})
+
+
+def _row_template(entry: Mapping[str, Any]) -> Template | None:
+    """An endpoint's ``row-template`` or ``row-template-file``, parsed now so that a
+    broken one fails the task's definition."""
+    text = entry.get("row-template")
+    path = entry.get("row-template-file")
+    if text and path:
+        raise ValueError("httpPost: give only one of row-template and row-template-file")
+    if path:
+        if not os.path.isabs(path):
+            raise ValueError("httpPost: row-template-file must be an absolute path")
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as err:
+            raise ValueError(f"httpPost: cannot read row-template-file: {err}") from None
+    if not text:
+        return None
+    try:
+        return Template.parse(str(text), "row-template")
+    except TemplateParseError as err:
+        raise ValueError(f"httpPost: {err}") from None
 
 
 def _validate(urls: list[str], endpoints: list[str], headers: Mapping[str, str]) -> None:

@@ -8,6 +8,7 @@ import logging
 
 import pytest
 import trio
+import trio.testing
 from receivers import start_http
 
 from leyden.app.config import from_dict
@@ -90,6 +91,59 @@ async def test_endpoints_come_from_the_configuration(make_context, drive, receiv
     ctx = make_context("http_post", properties={"endpoint": [("missing",)]}, services={"config": config})
     with pytest.raises(ValueError, match="endpoint 'missing' does not exist"):
         HTTPPostNode(ctx)
+
+
+def sink(receiver, **entry):
+    return {"config": from_dict({"httppost": [{"endpoint": "sink", "url": receiver.url, **entry}]})}
+
+
+async def test_a_row_template_renders_the_body(make_context, drive, receiver):
+    template = (
+        '{{ .Name }} host={{ index .Tags "host" }}'
+        '{{ range .Values }} {{ index . "time" }}={{ index . "value" }}{{ end }}'
+    )
+    services = sink(receiver, **{"row-template": template})
+    ctx = make_context("http_post", properties={"endpoint": [("sink",)]}, services=services)
+    d = drive(HTTPPostNode(ctx))
+    batch = Batch("cpu", {"host": "a"}, [cpu(1, 0), cpu(2.5, 30)], 60 * S)
+    await d.send([cpu(7, 10, host="b"), batch])
+    await receiver.wait_for(2)
+    assert [r.body.decode() for r in receiver.requests] == [
+        "cpu host=b 1970-01-01 00:00:10 +0000 UTC=7",
+        "cpu host=a 1970-01-01 00:00:00 +0000 UTC=1 1970-01-01 00:00:30 +0000 UTC=2.5",
+    ]
+    assert "content-type" not in receiver.requests[0].headers
+
+
+async def test_a_row_template_file_and_its_failures(make_context, drive, receiver, tmp_path, caplog):
+    path = tmp_path / "row.tmpl"
+    path.write_text("{{ .Name }}:{{ .Missing }}")
+    services = sink(receiver, **{"row-template-file": str(path)})
+    d = drive(
+        HTTPPostNode(make_context("http_post", properties={"endpoint": [("sink",)]}, services=services))
+    )
+    with caplog.at_level(logging.ERROR):
+        await d.send([cpu(1)])
+        await trio.testing.wait_all_tasks_blocked()
+    assert receiver.requests == []
+    assert "failed to execute the row template" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"row-template": "{{ .Name "}, "row-template"),
+        ({"row-template-file": "relative.tmpl"}, "must be an absolute path"),
+        ({"row-template-file": "/nonexistent/row.tmpl"}, "cannot read row-template-file"),
+        ({"row-template": "x", "row-template-file": "/x"}, "only one of"),
+    ],
+)
+def test_bad_row_templates_refuse_the_node(make_context, entry, message):
+    services = {
+        "config": from_dict({"httppost": [{"endpoint": "sink", "url": "http://127.0.0.1:9", **entry}]})
+    }
+    with pytest.raises(ValueError, match=message):
+        HTTPPostNode(make_context("http_post", properties={"endpoint": [("sink",)]}, services=services))
 
 
 async def test_a_slow_receiver_does_not_hold_the_data_back(make_context, drive, receiver):
