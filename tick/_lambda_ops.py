@@ -41,19 +41,20 @@ def _table() -> dict[tuple[str, LType, LType], tuple[LType, str]]:
         table[op, BOOL, BOOL] = (BOOL, f"({{l}} {op.lower()} {{r}})")
     table["=~", STR, RGX] = (BOOL, "({r}.search({l}) is not None)")
     table["!~", STR, RGX] = (BOOL, "({r}.search({l}) is None)")
+    # ints and durations are Go's int64: arithmetic wraps around (_wrap)
     for op in ("+", "-", "*"):
-        table[op, INT, INT] = (INT, f"({{l}} {op} {{r}})")
+        table[op, INT, INT] = (INT, f"_wrap({{l}} {op} {{r}})")
         table[op, FLT, FLT] = (FLT, f"({{l}} {op} {{r}})")
     table["+", STR, STR] = (STR, "({l} + {r})")
-    table["+", DUR, DUR] = (DUR, "_Duration({l} + {r})")
-    table["-", DUR, DUR] = (DUR, "_Duration({l} - {r})")
-    table["*", DUR, INT] = table["*", INT, DUR] = (DUR, "_Duration({l} * {r})")
+    table["+", DUR, DUR] = (DUR, "_Duration(_wrap({l} + {r}))")
+    table["-", DUR, DUR] = (DUR, "_Duration(_wrap({l} - {r}))")
+    table["*", DUR, INT] = table["*", INT, DUR] = (DUR, "_Duration(_wrap({l} * {r}))")
     table["*", DUR, FLT] = table["*", FLT, DUR] = (DUR, "_Duration(_int({l} * {r}))")
     table["/", FLT, FLT] = (FLT, "_fdiv({l}, {r})")
-    table["/", INT, INT] = (INT, "_idiv({l}, {r})")
-    table["/", DUR, INT] = (DUR, "_Duration(_idiv({l}, {r}))")
+    table["/", INT, INT] = (INT, "_wrap(_idiv({l}, {r}))")
+    table["/", DUR, INT] = (DUR, "_Duration(_wrap(_idiv({l}, {r})))")
     table["/", DUR, FLT] = (DUR, "_Duration(_int(_fdiv({l}, {r})))")
-    table["/", DUR, DUR] = (INT, "_idiv({l}, {r})")
+    table["/", DUR, DUR] = (INT, "_wrap(_idiv({l}, {r}))")
     table["%", INT, INT] = (INT, "_imod({l}, {r})")
     return table
 
@@ -88,6 +89,18 @@ def mismatch(op: str, left: LType | str, right: LType | str) -> str:
 
 
 # -- runtime helpers named in the templates ---------------------------------------------
+
+
+_INT64_SPAN = 1 << 64
+_INT64_MIN = -(1 << 63)
+_INT64_MAX = (1 << 63) - 1
+
+
+def wrap(x: int) -> int:
+    """Go's int64 arithmetic: a result out of range wraps around, as the CPU does."""
+    if _INT64_MIN <= x <= _INT64_MAX:
+        return x
+    return (x - _INT64_MIN) % _INT64_SPAN + _INT64_MIN
 
 
 def _idiv(a: int, b: int) -> int:
@@ -129,6 +142,7 @@ RUNTIME: dict[str, Any] = {
     "_imod": _imod,
     "_fdiv": _fdiv,
     "_int": _int,
+    "_wrap": wrap,
 }
 
 
@@ -163,10 +177,12 @@ EXACT: dict[str, Callable[[Any, Any], Any]] = {op: _exact(op) for op in (*COMPAR
 def negate(value: Any) -> Any:
     """Unary minus on a runtime value: numbers and durations only."""
     kind = type(value)
-    if kind is int or kind is float:
+    if kind is int:
+        return wrap(-value)
+    if kind is float:
         return -value
     if kind is Duration:
-        return Duration(-value)
+        return Duration(wrap(-value))
     raise PointError(f"invalid unary operator - for type {type_name(value)}")
 
 

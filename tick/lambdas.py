@@ -19,11 +19,13 @@ Semantics kept from Kapacitor 1.5:
 - Stateful functions (``sigma``, ``count``, ``spread``) keep their state in the
   evaluator (or selector), one instance per function name, as Kapacitor does.
 
+Ints and durations are 64-bit as in Go: arithmetic wraps around on overflow.
+
 Known differences, all where Kapacitor fails or produces what no output can carry:
 dividing by zero drops the point (Go panics on ints and yields infinities on floats);
-int arithmetic does not wrap at 64 bits; a type error inside an AND/OR operand that
-is skipped goes unnoticed (a missing name there is still an error); a name that is
-both a field and a tag is an error only where the expression reads it.
+a type error inside an AND/OR operand that is skipped goes unnoticed (a missing name
+there is still an error); a name that is both a field and a tag is an error only
+where the expression reads it.
 """
 
 from __future__ import annotations
@@ -335,10 +337,12 @@ class _Generator:
         x = self.expr(node.operand)
         if node.op == "!":
             return _Code(f"(not {self.boolean(x, '!', node.pos)})", LType.BOOL, x.refs)
-        if x.type in (LType.INT, LType.FLOAT):
+        if x.type is LType.FLOAT:
             return _Code(f"(-{x.src})", x.type, x.refs, x.pure)
+        if x.type is LType.INT:
+            return _Code(f"_wrap(-{x.src})", x.type, x.refs, x.pure)
         if x.type is LType.DURATION:
-            return _Code(f"_Duration(-{x.src})", x.type, x.refs, x.pure)
+            return _Code(f"_Duration(_wrap(-{x.src}))", x.type, x.refs, x.pure)
         if x.type is None:
             return _Code(f"_negate({x.src})", None, x.refs)
         raise TickError(f"invalid unary operator {node.op} for type {x.type}", *node.pos)

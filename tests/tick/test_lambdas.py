@@ -178,6 +178,31 @@ def test_static_arithmetic(text, expected):
     assert result == expected and type(result) is type(expected)
 
 
+MAX_INT64 = (1 << 63) - 1
+MIN_INT64 = -(1 << 63)
+
+
+@pytest.mark.parametrize(
+    ("text", "fields", "expected"),
+    [
+        ('"x" + 1', {"x": MAX_INT64}, MIN_INT64),
+        ('"x" - 1', {"x": MIN_INT64}, MAX_INT64),
+        ('"x" * 2', {"x": MAX_INT64}, -2),
+        ('"x" / -1', {"x": MIN_INT64}, MIN_INT64),
+        ('-"x"', {"x": MIN_INT64}, MIN_INT64),
+        ('"x" + "y"', {"x": MAX_INT64, "y": MAX_INT64}, -2),
+        ("9223372036854775807 + 1", {}, MIN_INT64),
+    ],
+)
+def test_int_arithmetic_wraps_around_at_64_bits_like_go(text, fields, expected):
+    assert evaluate(text, pt(fields)) == expected
+
+
+def test_duration_arithmetic_wraps_around_too():
+    # 2,562,048 hours is just past the largest int64 of nanoseconds
+    assert evaluate('"x" * 1h', pt({"x": 2_562_048})) == Duration(-9_223_371_273_709_551_616)
+
+
 def test_integer_arithmetic_on_fields_truncates_like_go():
     p = pt({"a": -7, "b": 2})
     assert evaluate('"a" / "b"', p) == -3
