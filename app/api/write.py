@@ -10,7 +10,6 @@ body, decode it and hand it to the kernel.
 
 from __future__ import annotations
 
-import gzip
 import zlib
 
 from quart import Blueprint, Response, request
@@ -38,10 +37,13 @@ async def write() -> Response:
         return error_response(f"invalid precision {precision!r}: use n, u, ms, s, m or h", 400)
     body = await request.get_data(cache=False)
     if request.headers.get("Content-Encoding", "").lower() == "gzip":
+        limit = services().config.http.max_body_size
         try:
-            body = gzip.decompress(body)
-        except (OSError, EOFError, zlib.error) as err:
+            body = gunzip(body, limit)
+        except zlib.error as err:
             return error_response(f"invalid gzip body: {err}", 400)
+        except BodyTooLarge:
+            return error_response(f"the decompressed body is larger than {limit} bytes", 413)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -50,6 +52,27 @@ async def write() -> Response:
     if written.errors:
         return error_response(_describe(written.points, written.errors), 400)
     return no_content()
+
+
+class BodyTooLarge(Exception):
+    """A gzip body that inflates past ``http.max-body-size``."""
+
+
+def gunzip(data: bytes, limit: int) -> bytes:
+    """The gzip members of ``data`` inflated, never holding more than ``limit`` bytes
+    (0: no limit), so a small body cannot inflate into gigabytes."""
+    out = bytearray()
+    while True:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        room = limit - len(out) + 1 if limit else 0
+        out += inflater.decompress(data, room)
+        if limit and len(out) > limit:
+            raise BodyTooLarge
+        if not inflater.eof:
+            raise zlib.error("unexpected end of the gzip stream")
+        data = inflater.unused_data
+        if not data:
+            return bytes(out)
 
 
 def _describe(written: int, errors: list[LineProtocolError]) -> str:

@@ -32,6 +32,32 @@ async def test_write_takes_gzip_bodies(client, server):
     assert server.services.kernel.registry.ingress[("db", "short", "mem")] == 1
 
 
+async def test_gzip_bodies_may_not_inflate_past_the_body_limit(make_config, start_server):
+    config = make_config()
+    config.http.max_body_size = 10_000
+    lines = b"cpu v=1 1\n" * 1000  # exactly the limit
+    async with start_server(config) as server, httpx.AsyncClient(base_url=server.url) as client:
+        for body, status in ((lines, 204), (lines + b"cpu v=2 2\n", 413)):
+            r = await client.post(
+                "/write",
+                params={"db": "db"},
+                content=gzip.compress(body),
+                headers={"Content-Encoding": "gzip"},
+            )
+            assert r.status_code == status, r.text
+        assert "larger than 10000 bytes" in r.json()["error"]
+        assert server.services.kernel.registry.ingress[("db", "autogen", "cpu")] == 1000
+        # several gzip members are one body, as gzip itself has it
+        r = await client.post(
+            "/write",
+            params={"db": "db"},
+            content=gzip.compress(b"cpu v=1 1\n") * 2,
+            headers={"Content-Encoding": "gzip"},
+        )
+        assert r.status_code == 204, r.text
+        assert server.services.kernel.registry.ingress[("db", "autogen", "cpu")] == 1002
+
+
 async def test_partial_write_names_the_bad_lines_and_keeps_the_good(client, server):
     body = b"cpu v=1 1\ncpu v= 2\ncpu v=3 3\ncpu 4\n"
     r = await client.post("/write", params={"db": "db"}, content=body)
