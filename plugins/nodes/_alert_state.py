@@ -66,18 +66,32 @@ class AlertState:
         self.previous = previous = self.level
         self.level = level
         self.changed = changed = previous != level
-        history = self.history
-        if history is not None:
-            self.idx = idx = (self.idx + 1) % len(history)
-            history[idx] = level
-            change = self.percent_change()
-            if self.flapping and change < self.flap_low:
-                self.flapping = False
-            elif not self.flapping and change > self.flap_high:
-                self.flapping = True
+        if self.history is not None:
+            self._ring(level)
         self.expired = (
             not changed and self.max_interval != 0 and time - self.last_triggered >= self.max_interval
         )
+
+    def fires(self, time: int, level: Level, changes_only: bool) -> bool:
+        """Record the level of a new point and say whether it makes an event, as
+        Kapacitor rules: not while flapping, never an OK after an OK, and with
+        ``changes_only`` no repeated level until the maximum interval expires. An
+        event's time is recorded (:meth:`triggered`). This is :meth:`add_event` and
+        :meth:`triggered` in one call, for the per-point path."""
+        self.previous = previous = self.level
+        self.level = level
+        self.changed = changed = previous != level
+        if self.history is not None:
+            self._ring(level)
+        self.expired = expired = (
+            not changed and self.max_interval != 0 and time - self.last_triggered >= self.max_interval
+        )
+        if self.flapping or (not changed and (level == OK or (changes_only and not expired))):
+            return False
+        self.last_triggered = time
+        if previous == OK:
+            self.first_triggered = time
+        return True
 
     def triggered(self, time: int) -> None:
         """Record that an event was sent at ``time``; the first after an OK starts the clock."""
@@ -88,6 +102,18 @@ class AlertState:
     def duration(self) -> int:
         """Nanoseconds from the first event of the current alert to the latest."""
         return self.last_triggered - self.first_triggered
+
+    def _ring(self, level: Level) -> None:
+        """Add ``level`` to the history ring and update flapping."""
+        history = self.history
+        assert history is not None
+        self.idx = idx = (self.idx + 1) % len(history)
+        history[idx] = level
+        change = self.percent_change()
+        if self.flapping and change < self.flap_low:
+            self.flapping = False
+        elif not self.flapping and change > self.flap_high:
+            self.flapping = True
 
     def percent_change(self) -> float:
         """The weighted share of level changes across the history ring."""

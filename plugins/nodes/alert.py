@@ -519,19 +519,15 @@ class _AlertGroup(Receiver):
         and fields, after the event (if any) went to the topics and handlers."""
         node = self.node
         state = self.state
-        state.add_event(p.time, level)
         if self.inhibitors:
             self._set_inhibitors(level)
-        if (node.flapping and state.flapping) or (
-            node.state_changes_only and not state.changed and not state.expired
-        ):
+        if not state.fires(p.time, level, node.state_changes_only):
             return None
-        if level == OK and not state.changed:
-            return None
-        state.triggered(p.time)
         if node.no_recoveries and level == OK:
             return None
-        alert_id = self.alert_id(p)
+        # the id of the group's previous point, unless the name or tags changed
+        same = p.tags is self._id_tags and p.name == self._id_name
+        alert_id = self._id if same else self.alert_id(p)
         duration = state.last_triggered - state.first_triggered
         previous_levels = node.previous
         previous = previous_levels.get(alert_id, OK)
