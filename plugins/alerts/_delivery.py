@@ -46,7 +46,7 @@ class DeliveryStats:
     dropped: int = 0
 
 
-class _RateLimitedLog:
+class RateLimitedLog:
     """Logs the first occurrence, then at most once per interval with a count."""
 
     def __init__(self, interval: float = LOG_INTERVAL) -> None:
@@ -82,9 +82,9 @@ class HandlerQueue:
         #: Called when a full queue gets room again (a producer that stopped building
         #: events for it can start again).
         self.on_room: Callable[[], None] | None = None
-        self._log_drop = _RateLimitedLog()
-        self._log_retry = _RateLimitedLog()
-        self._log_failure = _RateLimitedLog()
+        self._log_drop = RateLimitedLog()
+        self._log_retry = RateLimitedLog()
+        self._log_failure = RateLimitedLog()
 
     def offer(self, event: AlertEvent) -> bool:
         """Queue ``event`` without waiting; False (and counted) if the queue is full."""

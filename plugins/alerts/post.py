@@ -41,6 +41,7 @@ import httpx
 from leyden.kernel import HandlerConfig, HandlerSpec, PropertySpec, ValueType, hookimpl, params
 from leyden.tick.gotemplate import Template, TemplateParseError
 
+from .._tls import tls_context
 from ._common import NS, DeliveryPolicy, HandlerRefused, Options
 from ._event import AlertEvent
 
@@ -87,7 +88,7 @@ class PostHandler:
             headers["Content-Type"] = "application/json"
         url = self.url.render(data)
         if self._client is None:
-            self._client = httpx.AsyncClient(verify=self.verify, timeout=self.timeout_ns / NS)
+            self._client = httpx.AsyncClient(verify=tls_context(self.verify), timeout=self.timeout_ns / NS)
         response = await self._client.post(url, content=content, headers=headers, auth=self.auth)
         if response.is_success:
             return

@@ -76,7 +76,15 @@ from leyden.kernel import (
     hookimpl,
     params,
 )
-from leyden.plugins.alerts import DEFAULT_INHIBITORS, AlertEvent, HandlerQueue, Inhibitor, Inhibitors, Level
+from leyden.plugins.alerts import (
+    DEFAULT_INHIBITORS,
+    AlertEvent,
+    HandlerQueue,
+    Inhibitor,
+    Inhibitors,
+    Level,
+    RateLimitedLog,
+)
 from leyden.tick.gotemplate import TemplateParseError
 
 from ._alert_render import DEFAULT_DETAILS, DEFAULT_ID, DEFAULT_MESSAGE, AlertTemplates, server_info
@@ -152,10 +160,12 @@ class AlertNode(AsyncNode):
         self.anon_topic = f"main:{ctx.task_id}:{ctx.name}" if self.queues else ""
         #: Whether events go anywhere (handlers or a topic); if not, none is built.
         self.publishes = bool(self.anon_topic or (self.topic and self.alerts is not None))
-        #: Events not built because every handler queue was full (and no topic), and
-        #: whether that is the case now (the queues say when they have room again).
-        self.unheard = 0
+        #: Whether every handler queue is full (and there is no topic), so events are
+        #: not built; the queues say when they have room again. Events built are
+        #: counted: those triggered but not built while publishing are the dropped.
         self.deaf = False
+        self.built = 0
+        self._log_unheard = RateLimitedLog()
         for queue in self.queues:
             queue.on_room = self._hear
         self.previous: dict[str, Level] = {}
@@ -181,6 +191,8 @@ class AlertNode(AsyncNode):
                     start = perf_counter_ns()
                     out = groups.process(chunk)
                     stats.exec_ns += perf_counter_ns() - start
+                    if self.deaf:
+                        self.log_unheard()
                     if out:
                         await emit(out)
                 for queue in self.queues:
@@ -196,7 +208,7 @@ class AlertNode(AsyncNode):
     def statistics(self) -> dict[str, int]:
         """Kapacitor's per-node alert counters (``alerts_triggered``, ...)."""
         ok, info, warning, critical = self.triggered
-        dropped = sum(q.stats.dropped for q in self.queues) + self.unheard * len(self.queues)
+        dropped = sum(q.stats.dropped for q in self.queues) + self.unheard() * len(self.queues)
         return {
             "alerts_triggered": ok + info + warning + critical,
             "oks_triggered": ok,
@@ -290,7 +302,7 @@ class AlertNode(AsyncNode):
             no_external=self.inhibitors.is_inhibited(self.category, msg.tags),
         )
 
-    def someone_listens(self, alert_id: str) -> bool:
+    def someone_listens(self) -> bool:
         """Whether an event would reach a topic or a handler queue with room; when
         every queue is full (a dead handler) and there is no topic, the event is
         counted as dropped instead of being built."""
@@ -299,14 +311,21 @@ class AlertNode(AsyncNode):
         for queue in self.queues:
             if queue.queued < queue.capacity:
                 return True
-        self.deaf = True
-        self.unheard += 1
-        self.log_unheard(alert_id)
+        self.deaf = True  # logged once the chunk is done
         return False
 
-    def log_unheard(self, alert_id: str) -> None:
-        for queue in self.queues:
-            queue.log_drop(alert_id)  # rate-limited
+    def unheard(self) -> int:
+        """Events not built for want of a listener with room."""
+        return sum(self.triggered) - self.built if self.publishes else 0
+
+    def log_unheard(self) -> None:
+        """Say (at most every few seconds) that events are being dropped."""
+        self._log_unheard(
+            logging.WARNING,
+            "%s: every handler queue is full, %d alert events dropped so far",
+            self.label,
+            self.unheard(),
+        )
 
     def _hear(self) -> None:
         self.deaf = False
@@ -319,6 +338,7 @@ class AlertNode(AsyncNode):
 
     def handle_event(self, event: AlertEvent) -> None:
         self.triggered[event.level] += 1
+        self.built += 1
         if self.anon_topic:
             if not event.no_external:
                 for queue in self.queues:
@@ -533,12 +553,8 @@ class _AlertGroup(Receiver):
         previous = previous_levels.get(alert_id, OK)
         previous_levels[alert_id] = level
         event = None
-        if node.deaf:  # every handler queue is still full: build nothing
-            node.unheard += 1
-            if not node.unheard % 10_000:
-                node.log_unheard(alert_id)
-            node.triggered[level] += 1
-        elif node.publishes and node.someone_listens(alert_id):
+        # while every handler queue is full (deaf), events are only counted
+        if node.publishes and not node.deaf and node.someone_listens():
             event = node.event(alert_id, p, p.fields, level, p.time, duration, previous)
             node.handle_event(event)
         else:

@@ -63,6 +63,8 @@ from leyden.tick.gotemplate import (
     TemplateParseError,
 )
 
+from .._tls import tls_context
+
 log = logging.getLogger("leyden.node.httppost")
 
 #: Messages waiting to be posted before new ones are dropped.
@@ -114,7 +116,7 @@ class HTTPPostNode(AsyncNode):
         raise ValueError(f"endpoint '{name}' does not exist")
 
     async def run(self, inbox: trio.MemoryReceiveChannel[tuple[int, Chunk]], emit: Emit) -> None:
-        async with httpx.AsyncClient(timeout=self.timeout, auth=self.auth) as client:
+        async with httpx.AsyncClient(verify=tls_context(), timeout=self.timeout, auth=self.auth) as client:
             if self.code_field:
                 await self._post_inline(client, inbox, emit)
                 return
