@@ -123,6 +123,23 @@ class AlertService:
             for handler in handlers.values():
                 handler.offer(event)
 
+    def record(self, topic_id: str, events: list[AlertEvent], collected: int) -> None:
+        """Keep ``events`` as their alerts' latest state in the topic, delivering them
+        to no handler: an alert node whose own handlers are full publishes only the
+        latest of each alert's ``collected`` events (and only when the topic has no
+        handlers, see :meth:`has_handlers`)."""
+        topic = self.topics.get(topic_id) or self._topic(topic_id)
+        for event in events:
+            topic.events[event.id] = event
+            self._unsaved.add((topic_id, event.id))
+        topic.collected += collected
+        if not self._wake_flusher.is_set():
+            self._wake_flusher.set()
+
+    def has_handlers(self, topic_id: str) -> bool:
+        """Whether handlers are defined on the topic (so it wants every event)."""
+        return bool(self.handlers.get(topic_id))
+
     def event_state(self, topic_id: str, alert_id: str) -> tuple[Level, int] | None:
         """The level of an alert in a topic and when it left OK, or None if unknown."""
         topic = self.topics.get(topic_id)

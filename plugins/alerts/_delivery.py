@@ -28,6 +28,8 @@ from ._event import AlertEvent
 
 log = logging.getLogger("leyden.alerts")
 
+#: Drops counted between two looks at the drop log's clock.
+DROPS_PER_LOG_CHECK = 256
 #: How long a handler may take to close when its queue ends.
 CLOSE_SECONDS = 5
 
@@ -100,18 +102,22 @@ class HandlerQueue:
         return True
 
     def drop(self, alert_id: str) -> None:
-        """Count (and now and then log) an event this queue had no room for."""
+        """Count (and now and then log) an event this queue had no room for. Drops
+        come at stream rate: only one in :data:`DROPS_PER_LOG_CHECK` looks at the
+        clock of the rate-limited log."""
         self.stats.dropped += 1
-        self.log_drop(alert_id)
+        if self.stats.dropped % DROPS_PER_LOG_CHECK == 1:
+            self.log_drop(alert_id)
 
     def log_drop(self, alert_id: str) -> None:
         """Log, at most every few seconds, that events are being dropped."""
         self._log_drop(
             logging.WARNING,
-            "%s: handler queue full (%d events), dropped alert %r",
+            "%s: handler queue full (%d events), dropped alert %r (%d dropped in all)",
             self.label,
             self.capacity,
             alert_id,
+            self.stats.dropped,
         )
 
     def close(self) -> None:

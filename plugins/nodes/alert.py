@@ -160,11 +160,16 @@ class AlertNode(AsyncNode):
         self.anon_topic = f"main:{ctx.task_id}:{ctx.name}" if self.queues else ""
         #: Whether events go anywhere (handlers or a topic); if not, none is built.
         self.publishes = bool(self.anon_topic or (self.topic and self.alerts is not None))
-        #: Whether every handler queue is full (and there is no topic), so events are
-        #: not built; the queues say when they have room again. Events built are
-        #: counted: those triggered but not built while publishing are the dropped.
+        #: Whether every handler queue is full (a dead handler); the queues say when
+        #: they have room again. Meanwhile events are not offered to them (those
+        #: triggered but not offered are the dropped ones), and unless a topic handler
+        #: wants every event (``every_event_wanted``), not even built: the anonymous
+        #: topic gets each alert's latest event once per chunk (``pending``).
         self.deaf = False
-        self.built = 0
+        self.every_event_wanted = True
+        self.offered = 0
+        self.pending: dict[str, tuple[Point, Level, int, Level]] = {}
+        self.pending_events = 0
         self._log_unheard = RateLimitedLog()
         for queue in self.queues:
             queue.on_room = self._hear
@@ -189,7 +194,10 @@ class AlertNode(AsyncNode):
                     nursery.start_soon(queue.run)
                 async for _port, chunk in inbox:
                     start = perf_counter_ns()
+                    self.every_event_wanted = self._every_event_wanted()
                     out = groups.process(chunk)
+                    if self.pending:
+                        self._record_pending()
                     stats.exec_ns += perf_counter_ns() - start
                     if self.deaf:
                         self.log_unheard()
@@ -302,21 +310,36 @@ class AlertNode(AsyncNode):
             no_external=self.inhibitors.is_inhibited(self.category, msg.tags),
         )
 
-    def someone_listens(self) -> bool:
-        """Whether an event would reach a topic or a handler queue with room; when
-        every queue is full (a dead handler) and there is no topic, the event is
-        counted as dropped instead of being built."""
-        if self.alerts is not None:
+    def _every_event_wanted(self) -> bool:
+        """Whether a topic handler wants every event, whatever the node's own
+        handlers can take: one of ``.topic()``, or of the anonymous topic."""
+        if self.alerts is None:
+            return False
+        if self.topic:
             return True
-        for queue in self.queues:
-            if queue.queued < queue.capacity:
-                return True
-        self.deaf = True  # logged once the chunk is done
-        return False
+        has_handlers = getattr(self.alerts, "has_handlers", None)
+        return has_handlers is None or has_handlers(self.anon_topic)
+
+    def _record_pending(self) -> None:
+        """Give the anonymous topic the latest event of each alert that fired while
+        the handlers were full, as its state (no handler of the topic wanted them)."""
+        events = [
+            self.event(alert_id, p, p.fields, level, p.time, duration, previous)
+            for alert_id, (p, level, duration, previous) in self.pending.items()
+        ]
+        record = getattr(self.alerts, "record", None)
+        if record is not None:
+            try:
+                record(self.anon_topic, events, self.pending_events)
+            except Exception as err:
+                self.publish_failures += 1
+                log.error("%s: cannot record alerts in topic %s: %s", self.label, self.anon_topic, err)
+        self.pending.clear()
+        self.pending_events = 0
 
     def unheard(self) -> int:
-        """Events not built for want of a listener with room."""
-        return sum(self.triggered) - self.built if self.publishes else 0
+        """Events not offered to the handlers because every queue was full."""
+        return sum(self.triggered) - self.offered if self.queues else 0
 
     def log_unheard(self) -> None:
         """Say (at most every few seconds) that events are being dropped."""
@@ -338,14 +361,22 @@ class AlertNode(AsyncNode):
 
     def handle_event(self, event: AlertEvent) -> None:
         self.triggered[event.level] += 1
-        self.built += 1
         if self.anon_topic:
-            if not event.no_external:
-                for queue in self.queues:
-                    queue.offer(event)
+            if not self.deaf:
+                self.offered += 1
+                if not event.no_external:
+                    self._offer(event)
             self._publish(self.anon_topic, event)
         if self.topic:
             self._publish(self.topic, event.replace(topic=self.topic))
+
+    def _offer(self, event: AlertEvent) -> None:
+        full = True
+        for queue in self.queues:
+            if queue.offer(event) or queue.queued < queue.capacity:
+                full = False
+        if full:
+            self.deaf = True  # logged once the chunk is done
 
     def _publish(self, topic: str, event: AlertEvent) -> None:
         if self.alerts is None:
@@ -553,12 +584,18 @@ class _AlertGroup(Receiver):
         previous = previous_levels.get(alert_id, OK)
         previous_levels[alert_id] = level
         event = None
-        # while every handler queue is full (deaf), events are only counted
-        if node.publishes and not node.deaf and node.someone_listens():
+        if not node.publishes:
+            node.triggered[level] += 1
+        elif node.deaf and not node.every_event_wanted:
+            # every handler queue is full: no event is built, the topic gets the
+            # alert's latest once the chunk is done
+            node.triggered[level] += 1
+            if node.alerts is not None:
+                node.pending[alert_id] = (p, level, duration, previous)
+                node.pending_events += 1
+        else:
             event = node.event(alert_id, p, p.fields, level, p.time, duration, previous)
             node.handle_event(event)
-        else:
-            node.triggered[level] += 1
         if not node.augments:
             return p
         return node.augment_point(p, level, alert_id, duration, event)

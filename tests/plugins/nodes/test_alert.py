@@ -16,6 +16,7 @@ import trio.testing
 from receivers import HTTPReceiver, start_http, start_tcp
 
 from leyden.app.alerts import AlertService
+from leyden.app.alerts.spec import HandlerSpec
 from leyden.app.storage import Store
 from leyden.kernel import Kernel, LeydenError
 from leyden.kernel.testing import open_task
@@ -476,6 +477,51 @@ async def test_a_dead_handler_does_not_stall_the_pipeline():
             assert node.statistics()["events_dropped"] == points - 11
             assert len(await dead.wait_for(1)) == 1
         nursery.cancel_scope.cancel()
+
+
+async def test_a_dead_handler_leaves_the_topic_its_latest_state(plugins, tmp_path):
+    """With the alert service, events keep reaching the anonymous topic while the
+    node's own handler is dead: each alert's latest as its state when no topic
+    handler wants them all, every one of them when a topic handler does."""
+    log = tmp_path / "topic.log"
+    store = Store.open(tmp_path / "leyden.db")
+    try:
+        async with trio.open_nursery() as nursery:
+            dead = await start_http(nursery, HTTPReceiver(hold=trio.Event()))
+            config = {"httppost": [{"endpoint": "dead", "url": dead.url, "queue-size": 5}]}
+            alerts = await nursery.start(AlertService(plugins, store, lambda: config).run)
+            script = """
+            stream
+                |from().measurement('cpu').groupBy('host')
+                |alert().crit(lambda: "value" > 50).details('').post().endpoint('dead')
+            """
+            services = {"alerts": alerts, "config": config}
+            async with open_task(script, plugins=plugins, services=services) as task:
+                node = alert_node(task)
+                # 398 state changes over two hosts (their first points are OK), in
+                # chunks of 100 points
+                for start in range(0, 400, 100):
+                    body = "".join(
+                        f"cpu,host={'ab'[i % 2]} value={(i // 2) % 2 * 100} {start + i}\n" for i in range(100)
+                    )
+                    await task.write(body, precision="s")
+                topic = alerts.topics["main:test:alert2"]
+                assert topic.collected == 398
+                assert {k: (e.level, e.time) for k, e in topic.events.items()} == {
+                    "cpu:host=a": (Level.CRITICAL, 398 * S),
+                    "cpu:host=b": (Level.CRITICAL, 399 * S),
+                }
+                # one event with the handler, five queued, one dropped by the queue,
+                # the rest not even offered
+                assert node.statistics()["events_dropped"] == 398 - 6
+                alerts.create_handler(HandlerSpec("main:test:alert2", "all", "log", {"path": str(log)}))
+                body = "".join(f"cpu,host=a value={i % 2 * 100} {400 + i}\n" for i in range(10))
+                await task.write(body, precision="s")
+                await until(lambda: len(read_log(log)) == 10)
+                assert topic.collected == 408
+            nursery.cancel_scope.cancel()
+    finally:
+        store.close()
 
 
 async def test_every_handler_gets_every_event(tmp_path):
