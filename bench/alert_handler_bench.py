@@ -9,7 +9,8 @@ Runs the alert scenario of ``../shared/bench`` (100 hosts, info/warn/crit levels
 
 Handlers run off the hot path, from a bounded queue; events that do not fit are
 dropped and counted, so the dead receiver must cost the pipeline no more than
-building the events does.
+building the events does. The kernel runs with the alert service on a sqlite
+store, as in the server, so events also go to the node's anonymous topic.
 
     python bench/alert_handler_bench.py [--points N] [--repeat R]
 """
@@ -25,6 +26,8 @@ from pathlib import Path
 import trio
 import trio.testing
 
+from leyden.app.alerts import AlertService
+from leyden.app.storage import Store
 from leyden.kernel import Kernel, tune_gc
 
 T0 = 1577836800
@@ -56,9 +59,10 @@ def bodies(points: int, hosts: int = 100) -> list[str]:
     return ["\n".join(lines[i : i + 5000]) for i in range(0, len(lines), 5000)]
 
 
-async def run(script: str, data: list[str]) -> tuple[float, dict[str, int]]:
+async def run(script: str, data: list[str], store: Store) -> tuple[float, dict[str, int]]:
     async with trio.open_nursery() as nursery:
         kernel: Kernel = await nursery.start(Kernel().run)
+        kernel.services["alerts"] = await nursery.start(AlertService(kernel.plugins, store, dict).run)
         state = await kernel.define("bench", script, [("bench", "autogen")])
         points = sum(body.count("\n") + 1 for body in data)
         start = time.perf_counter()
@@ -86,6 +90,7 @@ def main() -> None:
     dead.bind(("127.0.0.1", 0))
     dead.listen(1000)  # accepts into the backlog, never reads, never answers
     with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(Path(tmp) / "leyden.db")
         variants = {
             "no handler": "",
             "dead .post()": f".post('http://127.0.0.1:{dead.getsockname()[1]}/')",
@@ -97,7 +102,7 @@ def main() -> None:
         results: dict[str, list[tuple[float, dict[str, int]]]] = {label: [] for label in variants}
         for _ in range(args.repeat):
             for label, script in scripts.items():
-                results[label].append(trio.run(run, script, data))
+                results[label].append(trio.run(run, script, data, store))
         baseline = max(r[0] for r in results["no handler"])
         for label, runs in results.items():
             best, counters = max(runs, key=lambda r: r[0])
@@ -106,6 +111,7 @@ def main() -> None:
                 f"{label:<16} {best:>10,.0f} points/s ({best / baseline:.0%} of no handler); "
                 f"events {events:,}, dropped {dropped:,}"
             )
+        store.close()
     dead.close()
 
 

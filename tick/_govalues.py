@@ -20,6 +20,7 @@ Template data is plain Python with a few marker types:
 from __future__ import annotations
 
 import datetime as _dt
+import json.encoder
 import math
 import re
 import urllib.parse
@@ -665,23 +666,33 @@ def _quote_char(ch: str, quote: str, ascii_only: bool) -> str:
 
 # -- escaping functions of text/template -------------------------------------------------
 
-_HTML_ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&#39;", '"': "&#34;", "\0": "\ufffd"}
+_HTML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;", "\0": "\ufffd"}
 _HTML_SPECIAL = re.compile("[<>&'\"\0]")
 _HTML_TEMPLATE_SPECIAL = re.compile("[<>&'\"\0+]")
 
 
-def _html_sub(m: re.Match[str]) -> str:
-    return _HTML_ESCAPES.get(m.group()) or "&#43;"
-
-
 def html_escape(text: str) -> str:
     """``template.HTMLEscapeString`` (the ``html`` function)."""
-    return _HTML_SPECIAL.sub(_html_sub, text)
+    if _HTML_SPECIAL.search(text) is None:
+        return text
+    return _replace_html(text)
 
 
 def html_template_escape(text: str) -> str:
     """What ``html/template`` does to an action's output in HTML text (``+`` too)."""
-    return _HTML_TEMPLATE_SPECIAL.sub(_html_sub, text)
+    if _HTML_TEMPLATE_SPECIAL.search(text) is None:
+        return text
+    return _replace_html(text).replace("+", "&#43;")
+
+
+def _replace_html(text: str) -> str:
+    """The escapes of :data:`_HTML_ESCAPES`, ``&`` first so none is escaped twice
+    (JSON details are full of quotes: one C-level pass per character beats a
+    callback per match)."""
+    for ch, escaped in _HTML_ESCAPES.items():
+        if ch in text:
+            text = text.replace(ch, escaped)
+    return text
 
 
 def js_escape(text: str) -> str:
@@ -789,8 +800,11 @@ def json_float(f: float) -> str:
     return sign + _f_form(digits, exp)
 
 
+_encode_basestring = json.encoder.encode_basestring
 _JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _JSON_SPECIAL = re.compile('[\x00-\x1f"\\\\<>&\u2028\u2029]')
+#: What Python's encoder does not write as Go does.
+_GO_ONLY = re.compile("[\b\f<>&\u2028\u2029]")
 
 
 def _json_escape(m: re.Match[str]) -> str:
@@ -799,5 +813,11 @@ def _json_escape(m: re.Match[str]) -> str:
 
 
 def json_string(text: str) -> str:
-    """A JSON string as Go writes it, HTML-safe (``<`` as ``\\u003c``)."""
+    """A JSON string as Go writes it, HTML-safe (``<`` as ``\\u003c``).
+
+    Python's C encoder does the common work; the few characters Go writes
+    differently (``\\b`` and ``\\f`` as ``\\u0008``, ``\\u000c``; ``<``, ``>``,
+    ``&``, U+2028 and U+2029 escaped) send the text down the exact path."""
+    if _GO_ONLY.search(text) is None:
+        return _encode_basestring(text)
     return '"' + _JSON_SPECIAL.sub(_json_escape, text) + '"'

@@ -127,9 +127,13 @@ class AlertService:
         """Keep ``events`` as their alerts' latest state in the topic, delivering them
         to no handler: an alert node whose own handlers are full publishes only the
         latest of each alert's ``collected`` events (and only when the topic has no
-        handlers, see :meth:`has_handlers`)."""
+        handlers, see :meth:`has_handlers`). As with :meth:`publish`, an event's
+        previous level is the level the topic held."""
         topic = self.topics.get(topic_id) or self._topic(topic_id)
         for event in events:
+            previous = topic.events.get(event.id)
+            if previous is not None and previous.level != event.previous_level:
+                event = event.replace(previous_level=previous.level)
             topic.events[event.id] = event
             self._unsaved.add((topic_id, event.id))
         topic.collected += collected

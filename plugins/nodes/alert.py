@@ -94,6 +94,8 @@ log = logging.getLogger("leyden.alert")
 
 #: Kapacitor's default ``.history()``.
 DEFAULT_HISTORY = 21
+#: Seconds between two updates of the anonymous topic while the handlers are full.
+RECORD_INTERVAL = 0.1
 #: Evaluation errors logged per node before it goes quiet about them.
 MAX_LOGGED_ERRORS = 10
 
@@ -163,12 +165,16 @@ class AlertNode(AsyncNode):
         #: Whether every handler queue is full (a dead handler); the queues say when
         #: they have room again. Meanwhile events are not offered to them (those
         #: triggered but not offered are the dropped ones), and unless a topic handler
-        #: wants every event (``every_event_wanted``), not even built: the anonymous
-        #: topic gets each alert's latest event once per chunk (``pending``).
+        #: wants every event (``every_event_wanted``), not even built: the groups
+        #: keep the point of their latest event, and every RECORD_INTERVAL the
+        #: anonymous topic gets those events (``pending_events`` are not recorded yet).
         self.deaf = False
         self.every_event_wanted = True
+        #: What the per-point path does with an event: build it, or (``coalescing``)
+        #: keep the alert's latest for the topic; see :meth:`_set_mode`.
+        self.builds = self.publishes
+        self.coalescing = False
         self.offered = 0
-        self.pending: dict[str, tuple[Point, Level, int, Level]] = {}
         self.pending_events = 0
         self._log_unheard = RateLimitedLog()
         for queue in self.queues:
@@ -192,17 +198,21 @@ class AlertNode(AsyncNode):
             async with trio.open_nursery() as nursery:
                 for queue in self.queues:
                     nursery.start_soon(queue.run)
+                recorder = trio.CancelScope()
+                if self.anon_topic and self.alerts is not None:
+                    nursery.start_soon(self._record_periodically, recorder)
                 async for _port, chunk in inbox:
                     start = perf_counter_ns()
                     self.every_event_wanted = self._every_event_wanted()
+                    self._set_mode()
                     out = groups.process(chunk)
-                    if self.pending:
-                        self._record_pending()
                     stats.exec_ns += perf_counter_ns() - start
                     if self.deaf:
                         self.log_unheard()
                     if out:
                         await emit(out)
+                recorder.cancel()
+                self._record_pending()
                 for queue in self.queues:
                     queue.close()
         finally:
@@ -310,23 +320,46 @@ class AlertNode(AsyncNode):
             no_external=self.inhibitors.is_inhibited(self.category, msg.tags),
         )
 
+    def _set_mode(self) -> None:
+        quiet = self.deaf and not self.every_event_wanted
+        self.builds = self.publishes and not quiet
+        self.coalescing = quiet and self.alerts is not None
+
     def _every_event_wanted(self) -> bool:
         """Whether a topic handler wants every event, whatever the node's own
-        handlers can take: one of ``.topic()``, or of the anonymous topic."""
+        handlers can take: one of ``.topic()``, or of the anonymous topic. (With
+        ``.flapping()`` too: a group's level then says nothing of its last event.)"""
         if self.alerts is None:
             return False
-        if self.topic:
+        if self.topic or self.flapping:
             return True
         has_handlers = getattr(self.alerts, "has_handlers", None)
         return has_handlers is None or has_handlers(self.anon_topic)
 
+    async def _record_periodically(self, scope: trio.CancelScope) -> None:
+        """Every :data:`RECORD_INTERVAL` seconds, give the topic what is pending."""
+        with scope:
+            while True:
+                await trio.sleep(RECORD_INTERVAL)
+                self._record_pending()
+
     def _record_pending(self) -> None:
-        """Give the anonymous topic the latest event of each alert that fired while
-        the handlers were full, as its state (no handler of the topic wanted them)."""
-        events = [
-            self.event(alert_id, p, p.fields, level, p.time, duration, previous)
-            for alert_id, (p, level, duration, previous) in self.pending.items()
-        ]
+        """Give the anonymous topic the latest event of each group that fired while
+        the handlers were full, as its state (no handler of the topic wanted them).
+        A group's level, times and duration are those of its latest event, unless
+        an event was built since (then that one is in the topic already)."""
+        if not self.pending_events:
+            return
+        events = []
+        for group in self.groups.groups.values():
+            p = getattr(group, "fired", None)
+            if p is None:
+                continue
+            group.fired = None
+            state = group.state
+            if p.time == state.last_triggered:
+                duration = state.last_triggered - state.first_triggered
+                events.append(self.event(group.alert_id(p), p, p.fields, state.level, p.time, duration, OK))
         record = getattr(self.alerts, "record", None)
         if record is not None:
             try:
@@ -334,7 +367,6 @@ class AlertNode(AsyncNode):
             except Exception as err:
                 self.publish_failures += 1
                 log.error("%s: cannot record alerts in topic %s: %s", self.label, self.anon_topic, err)
-        self.pending.clear()
         self.pending_events = 0
 
     def unheard(self) -> int:
@@ -352,6 +384,7 @@ class AlertNode(AsyncNode):
 
     def _hear(self) -> None:
         self.deaf = False
+        self._set_mode()
 
     def advance(self, alert_id: str, level: Level) -> Level:
         """Record ``level`` as the alert's latest and return the one before."""
@@ -377,6 +410,7 @@ class AlertNode(AsyncNode):
                 full = False
         if full:
             self.deaf = True  # logged once the chunk is done
+            self._set_mode()
 
     def _publish(self, topic: str, event: AlertEvent) -> None:
         if self.alerts is None:
@@ -490,7 +524,7 @@ class _AlertGroups(GroupedNode):
 class _AlertGroup(Receiver):
     """One group of an alert node: its state and its own lambda evaluators."""
 
-    __slots__ = ("_id", "_id_name", "_id_tags", "inhibitors", "levels", "node", "resets", "state")
+    __slots__ = ("_id", "_id_name", "_id_tags", "fired", "inhibitors", "levels", "node", "resets", "state")
 
     def __init__(self, node: AlertNode, state: AlertState, inhibitors: list[Inhibitor]) -> None:
         self.node = node
@@ -504,6 +538,8 @@ class _AlertGroup(Receiver):
         self._id = ""
         self._id_name = ""
         self._id_tags: Mapping[str, str] | None = None
+        #: The point of the group's latest event that was not built (handlers full).
+        self.fired: Point | None = None
 
     def alert_id(self, p: Point) -> str:
         """The alert id of ``p``, rendered again only when its name or tags differ from
@@ -584,18 +620,14 @@ class _AlertGroup(Receiver):
         previous = previous_levels.get(alert_id, OK)
         previous_levels[alert_id] = level
         event = None
-        if not node.publishes:
-            node.triggered[level] += 1
-        elif node.deaf and not node.every_event_wanted:
-            # every handler queue is full: no event is built, the topic gets the
-            # alert's latest once the chunk is done
-            node.triggered[level] += 1
-            if node.alerts is not None:
-                node.pending[alert_id] = (p, level, duration, previous)
-                node.pending_events += 1
-        else:
+        if node.builds:
             event = node.event(alert_id, p, p.fields, level, p.time, duration, previous)
             node.handle_event(event)
+        else:
+            node.triggered[level] += 1
+            if node.coalescing:  # every handler queue is full: the topic gets the
+                self.fired = p  # group's latest event later
+                node.pending_events += 1
         if not node.augments:
             return p
         return node.augment_point(p, level, alert_id, duration, event)
