@@ -99,6 +99,8 @@ class AlertEvent:
         no_external: bool = False,
         render: TextRenderer | None = None,
     ) -> None:
+        # The alert node passes all of these by position (keywords cost three times
+        # as much, per event): keep their order.
         self.id = id
         self._message = message
         self._details = details
