@@ -134,6 +134,11 @@ class AlertNode(AsyncNode):
         self.category: str = ctx.prop("category", "")
         self.topic: str = ctx.prop("topic", "")
         self.history = max(int(ctx.prop("history", DEFAULT_HISTORY)), 2)
+        #: Whether the passed-on point gets more than its level (which needs the id,
+        #: the message or the duration).
+        self.augments_with_id = bool(
+            self.id_tag or self.id_field or self.message_field or self.duration_field
+        )
         self.adds_tags = bool(self.id_tag or self.level_tag)
         self.adds_fields = bool(
             self.id_field or self.level_field or self.message_field or self.duration_field
@@ -446,6 +451,17 @@ class AlertNode(AsyncNode):
                 fields_[self.duration_field] = duration
         return Point(p.name, tags, fields_, p.time, p.dbrp, p.group, p.dims)
 
+    def augment_level(self, p: Point, level: Level) -> Point:
+        """:meth:`augment_point` for a node that adds no more than the level."""
+        name = LEVEL_NAMES[level]
+        tags = p.tags
+        if self.level_tag:
+            tags = {**tags, self.level_tag: name}
+        fields_ = p.fields
+        if self.level_field:
+            fields_ = {**fields_, self.level_field: name}
+        return Point(p.name, tags, fields_, p.time, p.dbrp, p.group, p.dims)
+
     def augment_batch(
         self, b: Batch, level: Level, alert_id: str, duration: int, event: AlertEvent | None
     ) -> Batch:
@@ -615,6 +631,11 @@ class _AlertGroup(Receiver):
             return None
         if node.no_recoveries and level == OK:
             return None
+        if not node.publishes and not node.augments_with_id:
+            # no event can be heard and the point gets at most its level: the alert
+            # id, duration and previous level would be read by no one
+            node.triggered[level] += 1
+            return node.augment_level(p, level) if node.augments else p
         # the id of the group's previous point, unless the name or tags changed
         same = p.tags is self._id_tags and p.name == self._id_name
         alert_id = self._id if same else self.alert_id(p)

@@ -199,6 +199,20 @@ async def test_passes_on_alerted_points_with_tags_and_fields():
     ]
 
 
+async def test_a_node_without_handlers_still_adds_the_level():
+    script = """
+    stream
+        |from().measurement('cpu')
+        |alert().warn(lambda: "value" > 50).crit(lambda: "value" > 90).levelTag('level').levelField('lvl')
+        |httpOut('out')
+    """
+    async with open_task(script) as task:
+        await task.write(lines(60, 95, 10), precision="s")
+        (series,) = task.output("out")["series"]
+    assert series["tags"] == {"host": "a", "level": "OK"}
+    assert series["values"] == [["1970-01-01T00:00:20Z", "OK", 10.0]]
+
+
 async def test_points_without_events_are_not_passed_on():
     script = """
     stream
