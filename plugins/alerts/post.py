@@ -32,7 +32,6 @@ answers are logged, with the response body when ``captureResponse`` is set.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,6 +40,7 @@ import httpx
 from leyden.kernel import HandlerConfig, HandlerSpec, PropertySpec, ValueType, hookimpl, params
 from leyden.tick.gotemplate import Template, TemplateParseError
 
+from .._endpoints import endpoint_template, find_endpoint
 from .._tls import tls_context
 from ._common import NS, DeliveryPolicy, HandlerRefused, Options
 from ._event import AlertEvent
@@ -110,11 +110,10 @@ class PostHandler:
 
 
 def _endpoint(section: Any, name: str) -> Mapping[str, Any]:
-    tables = section if isinstance(section, list) else [section] if isinstance(section, Mapping) else []
-    for table in tables:
-        if isinstance(table, Mapping) and table.get("endpoint") == name:
-            return table
-    raise ValueError(f"post: no [[httppost]] endpoint named {name!r} in the configuration")
+    table = find_endpoint(section, name)
+    if table is None:
+        raise ValueError(f"post: no [[httppost]] endpoint named {name!r} in the configuration")
+    return table
 
 
 def _template(text: str, name: str) -> Template:
@@ -144,7 +143,7 @@ def build(options: dict[str, Any], section: Any) -> PostHandler:
         basic = table.get("basic-auth") or {}
         if basic.get("username") and basic.get("password"):
             auth = (str(basic["username"]), str(basic["password"]))
-        body = _body_template(table)
+        body = endpoint_template(table, "alert-template", "post")
         policy = DeliveryPolicy.from_section(table, f"post endpoint {name}")
     if not url:
         raise ValueError("post: an appropriately formatted url must be given if an endpoint is not")
@@ -159,22 +158,6 @@ def build(options: dict[str, Any], section: Any) -> PostHandler:
         verify=not opts.bool("skipSSLVerification"),
         policy=policy,
     )
-
-
-def _body_template(table: Mapping[str, Any]) -> Template | None:
-    text = table.get("alert-template")
-    path = table.get("alert-template-file")
-    if text and path:
-        raise ValueError("post: give only one of alert-template and alert-template-file")
-    if path:
-        if not os.path.isabs(path):
-            raise ValueError("post: alert-template-file must be an absolute path")
-        try:
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
-        except OSError as err:
-            raise ValueError(f"post: cannot read alert-template-file: {err}") from None
-    return _template(text, "alert-template") if text else None
 
 
 def script_options(config: HandlerConfig) -> dict[str, Any]:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -60,9 +59,9 @@ from leyden.tick.gotemplate import (
     StringMap,
     Template,
     TemplateExecError,
-    TemplateParseError,
 )
 
+from .._endpoints import endpoint_template, find_endpoint
 from .._tls import tls_context
 
 log = logging.getLogger("leyden.node.httppost")
@@ -102,18 +101,15 @@ class HTTPPostNode(AsyncNode):
         self.queue_size = QUEUE_SIZE
 
     def _use_endpoint(self, name: str, config: Any) -> None:
-        section = config.section("httppost") if config is not None else None
-        entries = section if isinstance(section, list) else [section] if section else []
-        for entry in entries:
-            if isinstance(entry, Mapping) and entry.get("endpoint") == name:
-                self.url = str(entry.get("url", ""))
-                self.headers.update({str(k): str(v) for k, v in (entry.get("headers") or {}).items()})
-                auth = entry.get("basic-auth") or {}
-                if auth.get("username") and auth.get("password"):
-                    self.auth = (str(auth["username"]), str(auth["password"]))
-                self.row_template = _row_template(entry)
-                return
-        raise ValueError(f"endpoint '{name}' does not exist")
+        entry = find_endpoint(config.section("httppost") if config is not None else None, name)
+        if entry is None:
+            raise ValueError(f"endpoint '{name}' does not exist")
+        self.url = str(entry.get("url", ""))
+        self.headers.update({str(k): str(v) for k, v in (entry.get("headers") or {}).items()})
+        auth = entry.get("basic-auth") or {}
+        if auth.get("username") and auth.get("password"):
+            self.auth = (str(auth["username"]), str(auth["password"]))
+        self.row_template = endpoint_template(entry, "row-template", "httpPost")
 
     async def run(self, inbox: trio.MemoryReceiveChannel[tuple[int, Chunk]], emit: Emit) -> None:
         async with httpx.AsyncClient(verify=tls_context(), timeout=self.timeout, auth=self.auth) as client:
@@ -204,29 +200,6 @@ def mapped_row(msg: Point | Batch) -> GoStruct:
             for p, raw in zip(msg.points, row.get("values", []), strict=True)  # type: ignore[union-attr]
         ]
     return GoStruct("kapacitor.mappedRow", {"Name": msg.name, "Tags": StringMap(msg.tags), "Values": values})
-
-
-def _row_template(entry: Mapping[str, Any]) -> Template | None:
-    """An endpoint's ``row-template`` or ``row-template-file``, parsed now so that a
-    broken one fails the task's definition."""
-    text = entry.get("row-template")
-    path = entry.get("row-template-file")
-    if text and path:
-        raise ValueError("httpPost: give only one of row-template and row-template-file")
-    if path:
-        if not os.path.isabs(path):
-            raise ValueError("httpPost: row-template-file must be an absolute path")
-        try:
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
-        except OSError as err:
-            raise ValueError(f"httpPost: cannot read row-template-file: {err}") from None
-    if not text:
-        return None
-    try:
-        return Template.parse(str(text), "row-template")
-    except TemplateParseError as err:
-        raise ValueError(f"httpPost: {err}") from None
 
 
 def _validate(urls: list[str], endpoints: list[str], headers: Mapping[str, str]) -> None:
