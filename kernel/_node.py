@@ -63,8 +63,8 @@ class Lambda(Protocol):
         ``lower``): per point, the result of the first lambda that is true, or the
         last result. It returns None for a chunk where any point fails or that holds
         anything but points, so the node can take its per-point path and report the
-        errors; the method returns None
-        when the ladder cannot be fused (a stateful lambda)."""
+        errors; the method returns None when the ladder cannot be fused (a stateful
+        lambda)."""
         ...
 
 

@@ -104,8 +104,7 @@ class CompiledLambda:
         """A chunk function returning the lambda's value for every point, in one
         comprehension, or None for a chunk where any point fails or that holds
         anything but points (the caller takes its per-point path, which reports
-        the errors). None for a stateful lambda,
-        whose state belongs to a group."""
+        the errors). None for a stateful lambda, whose state belongs to a group."""
         return None if self.stateful else self._shared[2]  # type: ignore[index]
 
     def cascade(
@@ -116,8 +115,8 @@ class CompiledLambda:
         last result when none is; all in one comprehension, with no call per point.
         It returns None for the whole chunk when any point fails to evaluate or the
         chunk holds anything but points, so the caller can take its per-point path,
-        which reports the errors. None (no
-        cascade) when a lambda is stateful: order of evaluation would matter."""
+        which reports the errors. None (no cascade) when a lambda is stateful: the
+        order of evaluation would matter."""
         ladder = [self, *lower]
         if len(results) != len(ladder) + 1:
             raise ValueError(f"a cascade of {len(ladder)} lambdas needs {len(ladder) + 1} results")
@@ -127,7 +126,7 @@ class CompiledLambda:
             return None
         gen = _Generator(self._functions, self._scope)
         branches = []
-        for lam, result in zip(ladder, results, strict=False):
+        for lam, result in zip(ladder, results, strict=False):  # the last result is for none
             gen.functions, gen.scope = lam._functions, lam._scope
             test = gen.boolean(gen.expr(lam.node.expr), "alert")
             branches.append(f"{gen.bind(result, '_r')} if {test} else ")

@@ -118,8 +118,7 @@ class AlertState:
     def percent_change(self) -> float:
         """The weighted share of level changes across the history ring."""
         history = self.history
-        if history is None:
-            return 0.0
+        assert history is not None  # kept only when flapping is detected
         size = len(history)
         changes = 0.0
         weight = MAX_WEIGHT / WEIGHT_DIFF
