@@ -803,8 +803,10 @@ def json_float(f: float) -> str:
 _encode_basestring = json.encoder.encode_basestring
 _JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _JSON_SPECIAL = re.compile('[\x00-\x1f"\\\\<>&\u2028\u2029]')
-#: What Python's encoder does not write as Go does.
-_GO_ONLY = re.compile("[\b\f<>&\u2028\u2029]")
+#: What Python's encoder writes as Go does not: \b and \f (Go: \u0008, \u000c)...
+_PYTHON_SHORT = re.compile("[\b\f]")
+#: ...and what it leaves as it is where Go escapes it (HTML-safe JSON).
+_GO_ESCAPED = {"&": "\\u0026", "<": "\\u003c", ">": "\\u003e", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 def _json_escape(m: re.Match[str]) -> str:
@@ -815,9 +817,13 @@ def _json_escape(m: re.Match[str]) -> str:
 def json_string(text: str) -> str:
     """A JSON string as Go writes it, HTML-safe (``<`` as ``\\u003c``).
 
-    Python's C encoder does the common work; the few characters Go writes
-    differently (``\\b`` and ``\\f`` as ``\\u0008``, ``\\u000c``; ``<``, ``>``,
-    ``&``, U+2028 and U+2029 escaped) send the text down the exact path."""
-    if _GO_ONLY.search(text) is None:
-        return _encode_basestring(text)
-    return '"' + _JSON_SPECIAL.sub(_json_escape, text) + '"'
+    Python's C encoder does the work; the characters Go escapes and Python does
+    not are replaced after it (one C-level pass each, as they are left raw), and
+    the rare ``\\b`` and ``\\f``, which Python writes short, take the exact path."""
+    if _PYTHON_SHORT.search(text) is not None:
+        return '"' + _JSON_SPECIAL.sub(_json_escape, text) + '"'
+    encoded = _encode_basestring(text)
+    for ch, escaped in _GO_ESCAPED.items():
+        if ch in encoded:
+            encoded = encoded.replace(ch, escaped)
+    return encoded
