@@ -807,6 +807,8 @@ _JSON_SPECIAL = re.compile('[\x00-\x1f"\\\\<>&\u2028\u2029]')
 _PYTHON_SHORT = re.compile("[\b\f]")
 #: ...and what it leaves as it is where Go escapes it (HTML-safe JSON).
 _GO_ESCAPED = {"&": "\\u0026", "<": "\\u003c", ">": "\\u003e", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+#: Either kind: a text with none of these is written by Python exactly as by Go.
+_GO_DIFFERS = re.compile("[\b\f&<>\u2028\u2029]")
 
 
 def _json_escape(m: re.Match[str]) -> str:
@@ -820,6 +822,8 @@ def json_string(text: str) -> str:
     Python's C encoder does the work; the characters Go escapes and Python does
     not are replaced after it (one C-level pass each, as they are left raw), and
     the rare ``\\b`` and ``\\f``, which Python writes short, take the exact path."""
+    if _GO_DIFFERS.search(text) is None:
+        return _encode_basestring(text)
     if _PYTHON_SHORT.search(text) is not None:
         return '"' + _JSON_SPECIAL.sub(_json_escape, text) + '"'
     encoded = _encode_basestring(text)

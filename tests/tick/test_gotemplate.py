@@ -454,3 +454,19 @@ def test_go_json():
     )
     assert go_json("é\n\u2028") == '"é\\n\\u2028"'
     assert go_json(NO_VALUE) == "null"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain", '"plain"'),
+        ('q"b\\s', '"q\\"b\\\\s"'),
+        ("\b\f\x01\x7f", '"\\u0008\\u000c\\u0001\x7f"'),
+        ("\n\r\t", '"\\n\\r\\t"'),
+        ("&#34;<a>", '"\\u0026#34;\\u003ca\\u003e"'),
+        ("\\b<", '"\\\\b\\u003c"'),
+        ("\u2028\u2029😀", '"\\u2028\\u2029😀"'),
+    ],
+)
+def test_go_json_strings_escape_as_go_does(text, expected):
+    assert go_json(text) == expected
