@@ -91,6 +91,11 @@ def test_format_round_trip():
         ("m v=1 1e3", "invalid timestamp '1e3'"),
         ("m v=1 9223372036854775808", "timestamp 9223372036854775808 out of range"),
         ("m v=nan 1", "invalid number 'nan'"),
+        ("m v=1e999 1", "invalid number '1e999'"),
+        ("m v=1_000 1", "invalid field value '1_000'"),
+        ("m v=1_0i 1", "invalid field value '1_0i'"),
+        ("m v=1,w=2.5_0 1", "invalid field value '2.5_0'"),
+        ("m v=1.2.3 1", "invalid field value '1.2.3'"),
     ],
 )
 def test_errors_say_what_is_wrong_in_the_users_terms(line, message):
