@@ -360,7 +360,7 @@ class AlertNode(AsyncNode):
             return
         events = []
         for group in self.groups.groups.values():
-            p = getattr(group, "fired", None)
+            p = group.fired
             if p is None:
                 continue
             group.fired = None
@@ -449,17 +449,6 @@ class AlertNode(AsyncNode):
                 fields_[self.id_field] = alert_id
             if self.duration_field:
                 fields_[self.duration_field] = duration
-        return Point(p.name, tags, fields_, p.time, p.dbrp, p.group, p.dims)
-
-    def augment_level(self, p: Point, level: Level) -> Point:
-        """:meth:`augment_point` for a node that adds no more than the level."""
-        name = LEVEL_NAMES[level]
-        tags = p.tags
-        if self.level_tag:
-            tags = {**tags, self.level_tag: name}
-        fields_ = p.fields
-        if self.level_field:
-            fields_ = {**fields_, self.level_field: name}
         return Point(p.name, tags, fields_, p.time, p.dbrp, p.group, p.dims)
 
     def augment_batch(
@@ -635,7 +624,7 @@ class _AlertGroup(Receiver):
             # no event can be heard and the point gets at most its level: the alert
             # id, duration and previous level would be read by no one
             node.triggered[level] += 1
-            return node.augment_level(p, level) if node.augments else p
+            return node.augment_point(p, level, "", 0, None) if node.augments else p
         # the id of the group's previous point, unless the name or tags changed
         same = p.tags is self._id_tags and p.name == self._id_name
         alert_id = self._id if same else self.alert_id(p)
@@ -703,11 +692,9 @@ def _cascade(node: AlertNode) -> Callable[[Chunk], list[Level] | None] | None:
     """The chunk leveler of a node without reset lambdas, most severe level first."""
     if node.resets or not node.levels:
         return None
-    ladder = [node.levels[level] for level in sorted(node.levels, reverse=True)]
-    cascade = getattr(ladder[0], "cascade", None)
-    if cascade is None:
-        return None
-    return cascade(ladder[1:], [*sorted(node.levels, reverse=True), OK])
+    levels = sorted(node.levels, reverse=True)
+    first, *lower = (node.levels[level] for level in levels)
+    return first.cascade(lower, [*levels, OK])
 
 
 def _lambda_name(level: Level, reset: bool) -> str:
