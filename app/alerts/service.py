@@ -109,15 +109,8 @@ class AlertService:
         """Collect ``event`` into its topic and offer it to the topic's handlers. The
         event's previous level becomes the topic's previous state of that alert."""
         topic = self.topics.get(topic_id) or self._topic(topic_id)
-        previous = topic.events.get(event.id)
-        previous_level = Level.OK if previous is None else previous.level
-        if event.previous_level != previous_level:
-            event = event.replace(previous_level=previous_level)
-        topic.events[event.id] = event
+        event = self._keep(topic, event)
         topic.collected += 1
-        self._unsaved.add((topic_id, event.id))
-        if not self._wake_flusher.is_set():
-            self._wake_flusher.set()
         handlers = self.handlers.get(topic_id)
         if handlers:
             for handler in handlers.values():
@@ -127,18 +120,24 @@ class AlertService:
         """Keep ``events`` as their alerts' latest state in the topic, delivering them
         to no handler: an alert node whose own handlers are full publishes only the
         latest of each alert's ``collected`` events (and only when the topic has no
-        handlers, see :meth:`has_handlers`). As with :meth:`publish`, an event's
-        previous level is the level the topic held."""
+        handlers, see :meth:`has_handlers`)."""
         topic = self.topics.get(topic_id) or self._topic(topic_id)
         for event in events:
-            previous = topic.events.get(event.id)
-            if previous is not None and previous.level != event.previous_level:
-                event = event.replace(previous_level=previous.level)
-            topic.events[event.id] = event
-            self._unsaved.add((topic_id, event.id))
+            self._keep(topic, event)
         topic.collected += collected
+
+    def _keep(self, topic: Topic, event: AlertEvent) -> AlertEvent:
+        """Store ``event`` as its alert's state (to be saved soon), its previous level
+        the one the topic held."""
+        previous = topic.events.get(event.id)
+        previous_level = Level.OK if previous is None else previous.level
+        if event.previous_level != previous_level:
+            event = event.replace(previous_level=previous_level)
+        topic.events[event.id] = event
+        self._unsaved.add((topic.id, event.id))
         if not self._wake_flusher.is_set():
             self._wake_flusher.set()
+        return event
 
     def has_handlers(self, topic_id: str) -> bool:
         """Whether handlers are defined on the topic (so it wants every event)."""
