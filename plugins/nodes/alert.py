@@ -620,10 +620,15 @@ class _AlertGroup(Receiver):
             return None
         if node.no_recoveries and level == OK:
             return None
-        if not node.publishes and not node.augments_with_id:
-            # no event can be heard and the point gets at most its level: the alert
-            # id, duration and previous level would be read by no one
+        if not node.augments_with_id and (not node.publishes or node.coalescing):
+            # no event is built (none can be heard, or the handlers are full and the
+            # topic gets the group's latest later, see AlertNode._record_pending) and
+            # the point gets at most its level: the alert id, duration and previous
+            # level would be read by no one
             node.triggered[level] += 1
+            if node.coalescing:
+                self.fired = p
+                node.pending_events += 1
             return node.augment_point(p, level, "", 0, None) if node.augments else p
         # the id of the group's previous point, unless the name or tags changed
         same = p.tags is self._id_tags and p.name == self._id_name
